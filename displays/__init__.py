@@ -1,0 +1,1 @@
+"""The hall's main screen, window screens and voice announcements (built in the real-time issue)."""

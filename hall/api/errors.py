@@ -1,0 +1,33 @@
+"""Every API answer that is not a success is `{"error": {"code", "message"}}`; never a 500 for input."""
+import logging
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..core.errors import Refused
+
+log = logging.getLogger(__name__)
+
+
+def error(status, code, message):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def register(app):
+    @app.errorhandler(Refused)
+    def refused(e):
+        return error(e.status, e.code, e.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(e):
+        if not request.path.startswith("/api/"):
+            return e
+        code = (e.name or "error").lower().replace(" ", "_")
+        return error(e.code or 500, code, e.description or e.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(e):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error(500, "internal", "something went wrong on our side; it has been logged")

@@ -1,0 +1,84 @@
+"""Tickets: taking one (kiosk, staff, phone), following it, cancelling it, rating the service."""
+import hashlib
+import json
+
+from flask import Blueprint, jsonify, request
+
+from .. import views
+from ..core.state import CLASSES
+from .common import ApiError, body, caller, check, existing_center, field, hall, USER_ROLES
+
+bp = Blueprint("api_tickets", __name__)
+
+CHANNEL_OF_ROLE = {"kiosk": "kiosk", "staff": "staff", "manager": "staff", "admin": "staff"}
+
+
+def _ticket_view(state, tid):
+    return views.ticket(state, state.tickets[tid])
+
+
+@bp.post("/centers/<cid>/tickets")
+def issue(cid):
+    existing_center(cid)
+    p = caller()
+    if p is not None:
+        check(p, USER_ROLES + ("kiosk",), cid)
+    data = body()
+    queue = field(data, "queue", str, max_len=64)
+    item = field(data, "item", str, max_len=64)
+    if queue is None and item is None:
+        raise ApiError("bad_input", "give 'queue' or 'item'", 400)
+    priority = field(data, "priority", str, choices=CLASSES) or "normal"
+    if priority != "normal" and p is None:
+        raise ApiError("forbidden", "绿色通道 tickets are issued at the hall (kiosk or staff)", 403)
+    if field(data, "appointment_code", str, max_len=64) is not None:
+        raise ApiError("appointments_unavailable", "appointments are not open at this centre yet", 400)
+    args = {"queue": queue, "item": item, "priority": priority,
+            "channel": CHANNEL_OF_ROLE[p.role] if p else "phone"}
+    key = request.headers.get("Idempotency-Key")
+    if key is not None:
+        if not 8 <= len(key) <= 128 or not key.isprintable():
+            raise ApiError("bad_input", "Idempotency-Key must be 8–128 printable characters", 400)
+        # scoped to the caller, so one client's key can never fetch another's ticket
+        args["idem"] = f"{p.actor if p else 'public:' + (request.remote_addr or '')}:{key}"
+        args["fingerprint"] = hashlib.sha256(
+            json.dumps([queue, item, priority], ensure_ascii=False).encode()).hexdigest()[:16]
+    result, events, shown = hall().execute(cid, "issue", args, by=p.actor if p else "public",
+                                           view=_ticket_view)
+    response = jsonify(shown)
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/tickets/{result}"
+    if not any(e["type"] == "ticket_issued" for e in events):
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@bp.get("/tickets/<tid>")
+def get_ticket(tid):
+    with hall().reading_ticket(tid) as (state, t):
+        return jsonify(views.ticket(state, t))
+
+
+@bp.delete("/tickets/<tid>")
+def cancel(tid):
+    with hall().reading_ticket(tid) as (state, t):
+        cid = state.id
+    _, _, shown = hall().execute(cid, "cancel", {"ticket": tid}, by="public", view=_ticket_view)
+    return jsonify(shown)
+
+
+@bp.post("/tickets/<tid>/evaluation")
+def evaluate(tid):
+    with hall().reading_ticket(tid) as (state, t):
+        cid = state.id
+    p = caller()
+    if p is not None:
+        check(p, ("bridge",), cid)
+    data = body()
+    score = field(data, "score", int, required=True)
+    comment = field(data, "comment", str, max_len=500)
+    _, _, shown = hall().execute(cid, "evaluate", {"ticket": tid, "score": score, "comment": comment},
+                                 by=p.actor if p else "public", view=_ticket_view)
+    response = jsonify(shown)
+    response.status_code = 201
+    return response

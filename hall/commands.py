@@ -1,0 +1,123 @@
+"""The `hall` commands: serve, demo, catalog load, users add, devices add."""
+import getpass
+import os
+import sys
+
+import click
+
+from .core.config import ConfigError
+from .core.errors import Refused
+
+
+def _hall():
+    from .centre import Hall
+    from .store import open_store
+    return Hall(open_store(os.environ.get("HALL_DATA_DIR", "hall-data"), os.environ.get("HALL_REDIS_URL")))
+
+
+def _fail(message):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(help="Hall: queues, tickets and calls for government service centres (政务服务中心).")
+def cli():
+    pass
+
+
+@cli.command(help="Serve the web app with Socket.IO. Data in $HALL_DATA_DIR (SQLite) or $HALL_REDIS_URL.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--catalog", type=click.Path(dir_okay=False), help="load this YAML catalogue first")
+def serve(host, port, catalog):
+    from .app import create_app
+    try:
+        app = create_app({"CATALOG": catalog} if catalog else None)
+    except (ConfigError, Refused) as e:
+        _fail(str(e))
+    click.echo(f"Hall serving on http://{host}:{port}/", err=True)
+    app.extensions["socketio"].run(app, host=host, port=port, log_output=False)
+
+
+@cli.command(help="Serve the bundled demo district, with demo logins, so that every screen moves.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--speed", default=1.0, show_default=True, type=click.FloatRange(0.1, 1000),
+              help="how fast simulated time runs for the simulated citizens and staff")
+def demo(host, port, speed):
+    from .demo import run
+    run(host, port, speed)
+
+
+@cli.group(help="The catalogue of centres, queues, service items and windows.")
+def catalog():
+    pass
+
+
+@catalog.command("load", help="Load or update centres, queues, items and windows from a YAML file.")
+@click.argument("file", type=click.Path(dir_okay=False))
+def catalog_load(file):
+    from . import catalog as cat
+    try:
+        centers = cat.read(file)
+        changed = cat.load(_hall(), centers)
+    except (ConfigError, Refused) as e:
+        _fail(str(e))
+    for c in centers:
+        click.echo(f"{c['id']}: {'updated' if c['id'] in changed else 'unchanged'} "
+                   f"({len(c['queues'])} queues, {len(c['items'])} items, {len(c['windows'])} windows)")
+
+
+@cli.group(help="Staff, managers and administrators.")
+def users():
+    pass
+
+
+@users.command("add", help="Add a user (or set their password and role); the password is read from stdin.")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["staff", "manager", "admin"]))
+@click.option("--center", help="the centre of a staff member or manager")
+@click.option("--display-name", help="the name shown on the window screen, e.g. 张敏")
+@click.option("--staff-no", help="工号, shown on the window screen")
+def users_add(name, role, center, display_name, staff_no):
+    from .auth import hash_password
+    password = _read_password()
+    try:
+        _hall().execute_district("add-user", {
+            "username": name, "role": role, "center": center, "name": display_name,
+            "staff_no": staff_no, "password": hash_password(password)}, by="cli")
+    except Refused as e:
+        _fail(e.message)
+    click.echo(f"user {name} ({role}{', ' + center if center else ''}) saved")
+
+
+def _read_password():
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            _fail("the passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 6:
+        _fail("the password needs at least 6 characters")
+    return password
+
+
+@cli.group(help="Kiosks, displays and firmware bridges.")
+def devices():
+    pass
+
+
+@devices.command("add", help="Register a device and print its token (shown once; keep it in the device).")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice(["kiosk", "display", "bridge"]))
+@click.option("--center", required=True)
+def devices_add(name, kind, center):
+    from .auth import new_device_token, device_token_hash
+    token = new_device_token()
+    try:
+        _hall().execute_district("add-device", {"name": name, "kind": kind, "center": center,
+                                                "token": device_token_hash(token)}, by="cli")
+    except Refused as e:
+        _fail(e.message)
+    click.echo(token)

@@ -1,0 +1,246 @@
+"""A centre's catalogue entry: validated once, then trusted by the fold.
+
+`normalize_center(raw)` turns a YAML/JSON mapping into a plain dict with every default filled
+in (that dict is what the `center_configured` event carries); `CenterConfig.from_dict` reads it
+back. Errors name the path of the offending field so that an operator can fix the file.
+"""
+import re
+from dataclasses import dataclass
+
+from .clock import parse_hours, zone
+
+CATEGORIES = ("comprehensive", "public_security", "specialty")
+MODES = ("ordered", "longest_wait")
+LIFE_EVENTS = ("出生", "上学", "工作", "结婚", "退休", "其他")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+DEFAULT_SERVICE_S = 300
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _check_keys(raw, allowed, where):
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping")
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise ConfigError(f"{where}: unknown field(s) {', '.join(map(str, unknown))}")
+
+
+def _req(raw, key, where):
+    if raw.get(key) in (None, ""):
+        raise ConfigError(f"{where}: '{key}' is required")
+    return raw[key]
+
+
+def _id(value, where):
+    if not isinstance(value, str) or not ID_RE.match(value):
+        raise ConfigError(f"{where}: id {value!r} must match [a-z0-9-]+")
+    return value
+
+
+def _text(value, where, required=True):
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: expected text")
+    return value.strip()
+
+
+def _num(value, where, lo, hi, integer=False, default=None):
+    if value is None:
+        return default
+    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok or not (lo <= value <= hi):
+        raise ConfigError(f"{where}: expected a {'whole ' if integer else ''}number in {lo}..{hi}")
+    return value
+
+
+def _texts(value, where):
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where}: expected a list of text")
+    return [v.strip() for v in value]
+
+
+QUEUE_KEYS = ("id", "prefix", "name", "name_en", "category", "daily_quota", "service_s", "service_sigma")
+ITEM_KEYS = ("id", "name", "name_en", "queue", "department", "life_events", "materials", "weight")
+WINDOW_KEYS = ("number", "name", "queues", "mode")
+CENTER_KEYS = ("id", "name", "name_en", "address", "location", "timezone", "hours", "notice",
+               "recall_limit", "tickets_per_day", "queues", "items", "windows")
+
+
+def _queue(raw, where):
+    _check_keys(raw, QUEUE_KEYS, where)
+    prefix = _req(raw, "prefix", where)
+    if not isinstance(prefix, str) or not re.fullmatch(r"[A-Z]", prefix):
+        raise ConfigError(f"{where}: prefix must be one capital letter")
+    category = _req(raw, "category", where)
+    if category not in CATEGORIES:
+        raise ConfigError(f"{where}: category must be one of {', '.join(CATEGORIES)}")
+    return {
+        "id": _id(_req(raw, "id", where), where),
+        "prefix": prefix,
+        "name": _text(_req(raw, "name", where), where + ".name"),
+        "name_en": _text(raw.get("name_en"), where + ".name_en", required=False),
+        "category": category,
+        "daily_quota": _num(raw.get("daily_quota"), where + ".daily_quota", 1, 100_000, integer=True),
+        "service_s": _num(raw.get("service_s"), where + ".service_s", 1, 86_400, default=DEFAULT_SERVICE_S),
+        "service_sigma": _num(raw.get("service_sigma"), where + ".service_sigma", 0, 5, default=0.6),
+    }
+
+
+def _item(raw, where, queues):
+    _check_keys(raw, ITEM_KEYS, where)
+    queue = _req(raw, "queue", where)
+    if queue not in queues:
+        raise ConfigError(f"{where}: queue {queue!r} is not a queue of this centre")
+    events = _texts(raw.get("life_events"), where + ".life_events") or ["其他"]
+    bad = [e for e in events if e not in LIFE_EVENTS]
+    if bad:
+        raise ConfigError(f"{where}: life_events must be among {'、'.join(LIFE_EVENTS)}")
+    return {
+        "id": _id(_req(raw, "id", where), where),
+        "name": _text(_req(raw, "name", where), where + ".name"),
+        "name_en": _text(raw.get("name_en"), where + ".name_en", required=False),
+        "queue": queue,
+        "department": _text(raw.get("department"), where + ".department", required=False),
+        "life_events": events,
+        "materials": _texts(raw.get("materials"), where + ".materials"),
+        "weight": _num(raw.get("weight"), where + ".weight", 0, 1_000_000, default=1),
+    }
+
+
+def _window(raw, where, queues):
+    _check_keys(raw, WINDOW_KEYS, where)
+    number = _num(_req(raw, "number", where), where + ".number", 1, 9999, integer=True)
+    wq = raw.get("queues") or []
+    if not isinstance(wq, list) or not wq or len(set(map(str, wq))) != len(wq):
+        raise ConfigError(f"{where}: queues must be a non-empty list without repeats")
+    for q in wq:
+        if q not in queues:
+            raise ConfigError(f"{where}: queue {q!r} is not a queue of this centre")
+    mode = raw.get("mode", "ordered")
+    if mode not in MODES:
+        raise ConfigError(f"{where}: mode must be one of {', '.join(MODES)}")
+    return {"number": number, "name": _text(raw.get("name") or f"{number}号窗口", where + ".name"),
+            "queues": list(wq), "mode": mode}
+
+
+def _unique(rows, key, where):
+    seen = set()
+    for r in rows:
+        if r[key] in seen:
+            raise ConfigError(f"{where}: {key} {r[key]!r} appears twice")
+        seen.add(r[key])
+
+
+def normalize_center(raw):
+    _check_keys(raw, CENTER_KEYS, "center")
+    cid = _id(_req(raw, "id", "center"), "center")
+    where = f"center {cid}"
+    tz = raw.get("timezone") or "Asia/Shanghai"
+    try:
+        zone(tz)
+        hours = raw.get("hours")
+        parse_hours(hours)
+    except ValueError as e:
+        raise ConfigError(f"{where}: {e}") from None
+    location = raw.get("location")
+    if location is not None:
+        if (not isinstance(location, list) or len(location) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in location)
+                or not (-90 <= location[0] <= 90 and -180 <= location[1] <= 180)):
+            raise ConfigError(f"{where}: location must be [lat, lon]")
+    raw_queues = raw.get("queues") or []
+    if not isinstance(raw_queues, list) or not raw_queues:
+        raise ConfigError(f"{where}: at least one queue is required")
+    queues = [_queue(q, f"{where} queues[{i}]") for i, q in enumerate(raw_queues)]
+    _unique(queues, "id", where)
+    _unique(queues, "prefix", where)
+    qids = {q["id"] for q in queues}
+    items = [_item(it, f"{where} items[{i}]", qids) for i, it in enumerate(_list(raw, "items", where))]
+    _unique(items, "id", where)
+    windows = [_window(w, f"{where} windows[{i}]", qids) for i, w in enumerate(_list(raw, "windows", where))]
+    _unique(windows, "number", where)
+    return {
+        "id": cid,
+        "name": _text(_req(raw, "name", where), where + ".name"),
+        "name_en": _text(raw.get("name_en"), where + ".name_en", required=False),
+        "address": _text(raw.get("address"), where + ".address", required=False),
+        "location": location,
+        "timezone": tz,
+        "hours": hours,
+        "notice": _text(raw.get("notice"), where + ".notice", required=False),
+        "recall_limit": _num(raw.get("recall_limit"), where + ".recall_limit", 1, 100, integer=True, default=3),
+        "tickets_per_day": _num(raw.get("tickets_per_day"), where + ".tickets_per_day", 0, 1_000_000,
+                                integer=True),
+        "queues": queues,
+        "items": items,
+        "windows": windows,
+    }
+
+
+def _list(raw, key, where):
+    value = raw.get(key) or []
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: {key} must be a list")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class QueueConfig:
+    id: str
+    prefix: str
+    name: str
+    name_en: str
+    category: str
+    daily_quota: int
+    service_s: float
+    service_sigma: float
+
+
+@dataclass(frozen=True, slots=True)
+class ItemConfig:
+    id: str
+    name: str
+    name_en: str
+    queue: str
+    department: str
+    life_events: tuple
+    materials: tuple
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class CenterConfig:
+    id: str
+    name: str
+    name_en: str
+    address: str
+    location: tuple
+    timezone: str
+    hours: tuple          # parsed: 7 tuples of (start, end) minutes, or None
+    notice: str
+    recall_limit: int
+    tickets_per_day: int
+    queues: dict          # id → QueueConfig, in catalogue order
+    items: dict           # id → ItemConfig
+    windows: dict         # number → catalogue dict of the window
+    raw: dict             # the normalized dict, as the event carries it
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(
+            id=d["id"], name=d["name"], name_en=d["name_en"], address=d["address"],
+            location=tuple(d["location"]) if d["location"] else None,
+            timezone=d["timezone"], hours=parse_hours(d["hours"]), notice=d["notice"],
+            recall_limit=d["recall_limit"], tickets_per_day=d["tickets_per_day"],
+            queues={q["id"]: QueueConfig(**q) for q in d["queues"]},
+            items={i["id"]: ItemConfig(**{**i, "life_events": tuple(i["life_events"]),
+                                          "materials": tuple(i["materials"])}) for i in d["items"]},
+            windows={w["number"]: w for w in d["windows"]},
+            raw=d,
+        )

@@ -1,0 +1,24 @@
+"""What both stores share: the conflict they raise and how an event is written down."""
+import json
+
+
+class Conflict(Exception):
+    """The stream moved on since the command was decided: catch up and decide again."""
+
+    def __init__(self, stream, expected, actual):
+        super().__init__(f"stream {stream!r} is at version {actual}, not {expected}")
+        self.stream, self.expected, self.actual = stream, expected, actual
+
+
+def encode(event):
+    return json.dumps({k: v for k, v in event.items() if k != "seq"}, ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def decode(seq, body):
+    event = json.loads(body)
+    event["seq"] = seq
+    return event
+
+
+SNAPSHOT_FORMAT = 1

@@ -1,0 +1,119 @@
+"""The JSON a client sees of a centre, its queues, windows and tickets (the contract's shapes)."""
+from .core.clock import iso, is_open, closes_at
+from .core.state import WAITING
+from .estimate import ahead, queue_wait, ticket_wait, serving_windows
+
+
+def ticket(state, t):
+    tz = state.config.timezone
+    q = state.config.queues[t.queue]
+    w = state.windows.get(t.window) if t.window is not None else None
+    return {
+        "id": t.id,
+        "number": t.number,
+        "center": state.id,
+        "center_name": state.config.name,
+        "queue": t.queue,
+        "queue_name": q.name,
+        "item": t.item,
+        "priority": t.priority,
+        "channel": t.channel,
+        "status": t.status,
+        "ahead": ahead(state, t),
+        "est_wait_s": ticket_wait(state, t),
+        "window": t.window,
+        "window_name": w.name if w else None,
+        "issued_at": iso(t.issued_at, tz),
+        "called_at": iso(t.called_at, tz),
+        "started_at": iso(t.started_at, tz),
+        "finished_at": iso(t.finished_at, tz),
+        "recalls": t.recalls,
+        "score": t.score,
+    }
+
+
+def queue(state, q, now):
+    today = state.is_today(now)
+    waiting = state.waiting(q.id) if today else 0
+    longest = 0
+    if today and waiting:
+        heads = [state.tickets[line[0]].since for line in
+                 (state.line(q.id, c) for c in ("priority", "normal")) if line]
+        longest = max(0, round(now - min(heads)))
+    return {
+        "id": q.id,
+        "prefix": q.prefix,
+        "name": q.name,
+        "name_en": q.name_en,
+        "category": q.category,
+        "waiting": waiting,
+        "est_wait_s": queue_wait(state, q.id) if today else _idle_wait(state, q.id),
+        "open_windows": len(serving_windows(state, q.id)),
+        "longest_wait_s": longest,
+        "issued_today": state.issued.get(q.id, 0) if today else 0,
+        "daily_quota": q.daily_quota,
+    }
+
+
+def _idle_wait(state, queue_id):
+    return 0 if serving_windows(state, queue_id) else None
+
+
+def window(state, w):
+    t = state.tickets.get(w.ticket) if w.ticket else None
+    return {
+        "number": w.number,
+        "name": w.name,
+        "state": w.state,
+        "ticket": t.number if t else None,
+        "ticket_status": t.status if t else None,
+        "queues": list(w.queues),
+        "mode": w.mode,
+        "staff": ({"name": w.staff.get("name"), "staff_no": w.staff.get("staff_no")} if w.staff else None),
+        "pause_reason": w.pause_reason,
+        "served_today": w.served,
+    }
+
+
+def center_summary(state, now):
+    cfg = state.config
+    return {
+        "id": cfg.id,
+        "name": cfg.name,
+        "name_en": cfg.name_en,
+        "address": cfg.address,
+        "location": list(cfg.location) if cfg.location else None,
+        "open": is_open(cfg.hours, now, cfg.timezone),
+        "closes_at": iso(closes_at(cfg.hours, now, cfg.timezone), cfg.timezone),
+        "queues": [queue(state, q, now) for q in cfg.queues.values()],
+        "seq": state.version,
+    }
+
+
+def center(state, now):
+    cfg = state.config
+    return {
+        **center_summary(state, now),
+        "timezone": cfg.timezone,
+        "hours": cfg.raw["hours"],
+        "notice": cfg.notice,
+        "windows": [window(state, w) for w in sorted(state.windows.values(), key=lambda w: w.number)],
+    }
+
+
+def item(state, it):
+    q = state.config.queues[it.queue]
+    return {
+        "id": it.id,
+        "name": it.name,
+        "name_en": it.name_en,
+        "queue": it.queue,
+        "queue_name": q.name,
+        "department": it.department,
+        "life_events": list(it.life_events),
+        "materials": list(it.materials),
+    }
+
+
+def is_waiting(t):
+    return t.status == WAITING

@@ -1,0 +1,153 @@
+"""Every endpoint, walked with bad input, no token, wrong roles and centres: the right 4xx, never a 500."""
+import pytest
+from hypothesis import given, settings, HealthCheck, strategies as st
+
+WINDOW_ACTIONS = ["open", "pause", "resume", "close", "call-next", "call", "recall", "start", "finish",
+                  "no-show", "transfer"]
+BAD_JSON = b'{"queue": '
+
+
+def _ticket(client, auth, done=False):
+    t = client.post("/api/v1/centers/east/tickets", json={"queue": "general"},
+                    headers=auth.headers("kiosk-east")).json
+    if done:
+        h = auth.headers("staff-east")
+        client.post("/api/v1/centers/east/windows/1/open", headers=h)
+        client.post("/api/v1/centers/east/windows/1/call-next", headers=h)
+        client.post("/api/v1/centers/east/windows/1/finish", headers=h)
+    return t["id"]
+
+
+# (method, path, body, who, expected status); {t} is a waiting ticket, {d} a served one
+CASES = [
+    ("POST", "/auth/login", BAD_JSON, None, 400),
+    ("POST", "/auth/login", {"username": 5, "password": "x"}, None, 400),
+    ("POST", "/auth/login", {"username": "nobody", "password": "whatever"}, None, 401),
+    ("POST", "/auth/login", [], None, 400),
+    ("GET", "/auth/me", None, None, 401),
+    ("GET", "/auth/me", None, "bogus", 401),
+    ("GET", "/centers/nowhere", None, None, 404),
+    ("GET", "/centers/nowhere/items", None, None, 404),
+    ("POST", "/centers/east/tickets", BAD_JSON, "kiosk-east", 400),
+    ("POST", "/centers/east/tickets", {"queue": 5}, "kiosk-east", 400),
+    ("POST", "/centers/east/tickets", {}, "kiosk-east", 400),
+    ("POST", "/centers/east/tickets", {"queue": "nope"}, "kiosk-east", 404),
+    ("POST", "/centers/east/tickets", {"item": "nope"}, "kiosk-east", 404),
+    ("POST", "/centers/east/tickets", {"queue": "general", "priority": "vip"}, "kiosk-east", 400),
+    ("POST", "/centers/east/tickets", {"queue": "general", "priority": "priority"}, None, 403),
+    ("POST", "/centers/nowhere/tickets", {"queue": "general"}, "kiosk-east", 404),
+    ("POST", "/centers/east/tickets", {"queue": "general"}, "display-east", 403),
+    ("POST", "/centers/west/tickets", {"queue": "general"}, "kiosk-east", 403),
+    ("POST", "/centers/east/tickets", {"queue": "general"}, "bogus", 401),
+    ("GET", "/tickets/east.nope", None, None, 404),
+    ("GET", "/tickets/nope", None, None, 404),
+    ("DELETE", "/tickets/east.nope", None, None, 404),
+    ("POST", "/tickets/east.nope/evaluation", {"score": 5}, None, 404),
+    ("POST", "/tickets/{d}/evaluation", BAD_JSON, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": "5"}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 9}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 5}, "staff-east", 403),
+    ("POST", "/tickets/{t}/evaluation", {"score": 5}, None, 409),
+    ("PUT", "/centers/east/windows/1/queues", {"queues": ["tax"]}, None, 401),
+    ("PUT", "/centers/east/windows/1/queues", {"queues": ["tax"]}, "staff-east", 403),
+    ("PUT", "/centers/west/windows/1/queues", {"queues": ["tax"]}, "manager-east", 403),
+    ("PUT", "/centers/east/windows/1/queues", {"queues": "tax"}, "manager-east", 400),
+    ("PUT", "/centers/east/windows/1/queues", {"queues": [1]}, "manager-east", 400),
+    ("PUT", "/centers/east/windows/1/queues", {"queues": ["nope"]}, "manager-east", 404),
+    ("PUT", "/centers/east/windows/99/queues", {"queues": ["tax"]}, "manager-east", 404),
+    ("PUT", "/centers/east/windows/1/queues", BAD_JSON, "manager-east", 400),
+    ("PUT", "/centers/east/windows/1/queues", {"queues": ["tax"], "mode": "fast"}, "manager-east", 400),
+    ("GET", "/centers/east/events", None, None, 401),
+    ("GET", "/centers/east/events", None, "staff-east", 403),
+    ("GET", "/centers/west/events", None, "manager-east", 403),
+    ("GET", "/centers/east/events?after=-1", None, "manager-east", 400),
+    ("GET", "/centers/east/events?after=abc", None, "manager-east", 400),
+    ("GET", "/centers/nowhere/events", None, "manager-east", 404),
+    ("POST", "/centers/east/devices/status", {"status": "ok"}, None, 401),
+    ("POST", "/centers/east/devices/status", {"status": "ok"}, "staff-east", 403),
+    ("POST", "/centers/east/devices/status", {"status": "melting"}, "kiosk-east", 400),
+    ("POST", "/centers/east/devices/status", BAD_JSON, "kiosk-east", 400),
+    ("POST", "/centers/west/devices/status", {"status": "ok"}, "kiosk-east", 403),
+    ("GET", "/nothing-here", None, None, 404),
+    ("PATCH", "/centers/east", None, None, 405),
+    ("POST", "/centers/east/windows/1/dance", {}, "staff-east", 404),
+    ("POST", "/centers/east/windows/one/open", {}, "staff-east", 404),
+    ("POST", "/centers/east/windows/1/call", {"ticket": 5}, "staff-east", 400),
+    ("POST", "/centers/east/windows/1/call", {}, "staff-east", 400),
+    ("POST", "/centers/east/windows/1/transfer", {"queue": []}, "staff-east", 400),
+    ("POST", "/centers/east/windows/1/transfer", {"queue": "police", "position": "middle"}, "staff-east", 400),
+    ("POST", "/centers/east/windows/1/pause", {"reason": 1}, "staff-east", 400),
+    ("POST", "/centers/east/windows/1/recall", {"ticket": ["A001"]}, "staff-east", 400),
+]
+for action in WINDOW_ACTIONS:
+    CASES += [
+        ("POST", f"/centers/east/windows/1/{action}", {}, None, 401),
+        ("POST", f"/centers/east/windows/1/{action}", {}, "bogus", 401),
+        ("POST", f"/centers/east/windows/1/{action}", {}, "staff-west", 403),
+        ("POST", f"/centers/east/windows/1/{action}", {}, "kiosk-east", 403),
+        ("POST", f"/centers/east/windows/1/{action}", {}, "display-east", 403),
+        ("POST", f"/centers/east/windows/99/{action}", {}, "staff-east", 404),
+        ("POST", f"/centers/nowhere/windows/1/{action}", {}, "staff-east", 404),
+        ("POST", f"/centers/east/windows/1/{action}", BAD_JSON, "staff-east", 400),
+    ]
+
+
+def _send(client, auth, method, path, body, who, tickets):
+    path = "/api/v1" + path.format(**tickets)
+    headers = {}
+    if who == "bogus":
+        headers["Authorization"] = "Bearer not-a-token"
+    elif who:
+        headers.update(auth.headers(who))
+    if isinstance(body, bytes):
+        return client.open(path, method=method, data=body, headers={**headers, "Content-Type": "application/json"})
+    return client.open(path, method=method, json=body, headers=headers)
+
+
+@pytest.mark.parametrize("method, path, body, who, status", CASES,
+                         ids=[f"{c[0]} {c[1]} {c[3]} {c[4]}" for c in CASES])
+def test_bad_request_gets_the_right_4xx(client, auth, method, path, body, who, status):
+    tickets = {}
+    if "{" in path:
+        tickets["d"] = _ticket(client, auth, done=True)
+        tickets["t"] = _ticket(client, auth)
+    r = _send(client, auth, method, path, body, who, tickets)
+    assert r.status_code == status, r.get_data(as_text=True)
+    assert set(r.json["error"]) == {"code", "message"} and r.json["error"]["message"]
+
+
+def test_every_api_route_is_walked(app):
+    walked = {(m, p.split("?")[0]) for m, p, *_ in CASES}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.rule.endswith(("openapi.json", "/centers")):
+            continue
+        pattern = rule.rule[len("/api/v1"):]
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert any(m == method and _matches(pattern, p) for m, p in walked), (method, pattern)
+
+
+def _matches(pattern, path):
+    a, b = pattern.strip("/").split("/"), path.strip("/").split("/")
+    return len(a) == len(b) and all(x.startswith("<") or x == y for x, y in zip(a, b))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=10)
+FUZZED = [("POST", "/centers/east/tickets", "kiosk-east"), ("POST", "/auth/login", None),
+          ("PUT", "/centers/east/windows/1/queues", "manager-east"),
+          ("POST", "/centers/east/devices/status", "kiosk-east")] + \
+         [("POST", f"/centers/east/windows/1/{a}", "staff-east") for a in WINDOW_ACTIONS]
+
+
+@pytest.mark.parametrize("method, path, who", FUZZED, ids=[f"{m} {p}" for m, p, _ in FUZZED])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.dictionaries(st.sampled_from(["queue", "item", "priority", "ticket", "position", "reason",
+                                             "queues", "mode", "status", "username", "password", "score"]),
+                            json_values, max_size=4) | json_values)
+def test_random_json_never_500(client, auth, method, path, who, body):
+    r = _send(client, auth, method, path, body, who, {})
+    assert r.status_code < 500, r.get_data(as_text=True)
+    if r.status_code >= 400:
+        assert "error" in r.json

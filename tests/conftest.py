@@ -1,0 +1,96 @@
+import os
+
+import pytest
+
+# python-escpos writes a capabilities pickle into a new temp folder on every import
+os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", os.path.join(os.path.dirname(__file__), ".escpos-cache"))
+
+from hall import catalog  # noqa: E402
+from hall.app import create_app  # noqa: E402
+from functools import cache  # noqa: E402
+
+from hall.auth import hash_password, new_device_token, device_token_hash, user_token  # noqa: E402
+from tests.helpers import Clock, RedisServer, small_center  # noqa: E402
+
+PASSWORD = "pw-123456"
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    redis_server.flush()
+    return redis_server.url
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "CLOCK": clock, "SECRET_KEY": "test-secret"})
+    hall = app.extensions["hall"]
+    catalog.load(hall, catalog.parse({"centers": [small_center("east"), small_center("west")]}))
+    yield app
+    hall.store.close()
+
+
+@pytest.fixture
+def hall(app):
+    return app.extensions["hall"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@cache
+def _password_hash():
+    return hash_password(PASSWORD)
+
+
+class Auth:
+    """Users and devices for API tests; `headers(name)` gives a bearer header."""
+
+    def __init__(self, app, client):
+        self.app, self.client, self.tokens = app, client, {}
+        self.hall = app.extensions["hall"]
+        self._hash = _password_hash()
+
+    def user(self, username, role, center=None, **extra):
+        name = username
+        self.hall.execute_district("add-user", {"username": name, "role": role, "center": center,
+                                                "password": self._hash, **extra})
+        # the token login would give, without paying for the KDF in every test (login has its own tests)
+        self.tokens[name] = user_token(self.app.config["SECRET_KEY"], name, self.hall.district().users[name])
+        return self.headers(name)
+
+    def device(self, name, kind, center):
+        token = new_device_token()
+        self.hall.execute_district("add-device", {"name": name, "kind": kind, "center": center,
+                                                  "token": device_token_hash(token)})
+        self.tokens[name] = token
+        return self.headers(name)
+
+    def headers(self, name):
+        return {"Authorization": f"Bearer {self.tokens[name]}"}
+
+
+@pytest.fixture
+def auth(app, client):
+    a = Auth(app, client)
+    a.user("staff-east", "staff", "east", name="张敏", staff_no="01007")
+    a.user("manager-east", "manager", "east")
+    a.user("staff-west", "staff", "west")
+    a.device("kiosk-east", "kiosk", "east")
+    a.device("bridge-east", "bridge", "east")
+    a.device("display-east", "display", "east")
+    return a

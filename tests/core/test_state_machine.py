@@ -1,0 +1,190 @@
+"""Hypothesis drives a centre through the real gateway and SQLite store; the invariants hold after
+every step, and folding the stored events from scratch rebuilds exactly the live state."""
+from hypothesis import settings, HealthCheck, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule, invariant, precondition, initialize
+
+from hall.centre import Hall
+from hall.core import Refused, CenterState, fold
+from hall.core.state import STATUSES, CLASSES, WAITING, AT_WINDOW
+from hall.store.sqlite import SQLiteStore
+from tests.helpers import Clock, small_center
+import tempfile
+import os
+
+QUEUES = ["general", "police", "tax"]
+WINDOWS = [1, 2, 3]
+
+
+class CentreMachine(RuleBasedStateMachine):
+    @initialize()
+    def setup(self):
+        self.dir = tempfile.mkdtemp(prefix="hall-sm-")
+        self.store = SQLiteStore(os.path.join(self.dir, "hall.db"))
+        self.clock = Clock("2026-11-26 09:00")
+        self.hall = Hall(self.store, clock=self.clock, snapshot_every=7)
+        cfg = small_center()
+        cfg["queues"][2]["daily_quota"] = 8
+        self.hall.execute("east", "configure", {"config": cfg})
+        for w in WINDOWS:
+            self.hall.execute("east", "open", {"window": w})
+        self.numbers = {}               # day → set of numbers issued
+        self.lines = {}                 # (queue, class) → ids in the order FIFO demands
+        self.expected_call = None
+
+    def teardown(self):
+        self.store.close()
+
+    @property
+    def state(self):
+        return self.hall.state("east")
+
+    def run(self, name, **args):
+        try:
+            result, events, _ = self.hall.execute("east", name, args, by="hypothesis")
+        except Refused as e:
+            assert 400 <= e.status < 600
+            return None, []
+        return result, events
+
+    def _ref_line(self, t):
+        return self.lines.setdefault((t.queue, t.priority), [])
+
+    # --- rules ---
+
+    @rule(tickets=st.lists(st.tuples(st.sampled_from(QUEUES), st.sampled_from(CLASSES)), min_size=1, max_size=4))
+    def issue(self, tickets):
+        for queue, priority in tickets:
+            self._issue(queue, priority)
+
+    def _issue(self, queue, priority):
+        tid, events = self.run("issue", queue=queue, priority=priority)
+        if tid:
+            t = self.state.tickets[tid]
+            day = self.state.day
+            assert t.number not in self.numbers.setdefault(day, set()), "number issued twice"
+            self.numbers[day].add(t.number)
+            self._ref_line(t).append(tid)
+
+    @rule(window=st.sampled_from(WINDOWS), action=st.sampled_from(["open", "pause", "resume", "close"]))
+    def window_state(self, window, action):
+        self.run(action, window=window)
+
+    @rule(window=st.sampled_from(WINDOWS))
+    def call_next(self, window):
+        s = self.state
+        w = s.windows[window]
+        wanted = {(q, c): list(s.line(q, c)) for q in w.queues for c in CLASSES}
+        tid, events = self.run("call-next", window=window)
+        if not tid:
+            return
+        t = self.state.tickets[tid]
+        line = self._ref_line(t)
+        assert line and line[0] == tid, "not FIFO within queue and class"
+        line.pop(0)
+        if t.priority == "normal":
+            assert not any(wanted[(q, "priority")] for q in w.queues), "a priority ticket was waiting"
+        if w.mode == "ordered":
+            first = next(q for q in w.queues if wanted[(q, t.priority)])
+            assert t.queue == first
+        else:
+            heads = [s.tickets[ids[0]].since for (q, c), ids in wanted.items() if c == t.priority and ids]
+            assert t.since <= min(heads)
+
+    @rule(window=st.sampled_from(WINDOWS), data=st.data())
+    def call_chosen(self, window, data):
+        waiting = [t.id for t in self.state.tickets.values() if t.status == WAITING]
+        if not waiting:
+            return
+        tid = data.draw(st.sampled_from(waiting))
+        q = self.state.tickets[tid]
+        result, _ = self.run("call", window=window, ticket=tid)
+        if result:
+            self._ref_line(q).remove(tid)
+
+    @rule(window=st.sampled_from(WINDOWS),
+          action=st.sampled_from(["recall", "start", "finish", "no-show"]))
+    def work(self, window, action):
+        self.run(action, window=window)
+
+    @rule(window=st.sampled_from(WINDOWS), data=st.data())
+    def call_back(self, window, data):
+        missed = [t.id for t in self.state.tickets.values() if t.status == "no_show"]
+        if missed:
+            self.run("recall", window=window, ticket=data.draw(st.sampled_from(missed)))
+
+    @rule(window=st.sampled_from(WINDOWS), queue=st.sampled_from(QUEUES),
+          position=st.sampled_from(["first", "last"]))
+    def transfer(self, window, queue, position):
+        tid, _ = self.run("transfer", window=window, queue=queue, position=position)
+        if tid:
+            t = self.state.tickets[tid]
+            line = self._ref_line(t)
+            line.insert(0, tid) if position == "first" else line.append(tid)
+
+    @rule(data=st.data())
+    def cancel(self, data):
+        ids = list(self.state.tickets)
+        if ids:
+            tid = data.draw(st.sampled_from(ids))
+            result, _ = self.run("cancel", ticket=tid)
+            if result:
+                self._ref_line(self.state.tickets[tid]).remove(tid)
+
+    @rule(window=st.sampled_from(WINDOWS), queues=st.lists(st.sampled_from(QUEUES), min_size=1, max_size=3,
+                                                           unique=True),
+          mode=st.sampled_from(["ordered", "longest_wait"]))
+    def assign(self, window, queues, mode):
+        self.run("assign", window=window, queues=queues, mode=mode)
+
+    @rule(seconds=st.sampled_from([1, 30, 120]))
+    def time_passes(self, seconds):
+        self.clock.advance(seconds)
+
+    @precondition(lambda self: self.clock.now < Clock("2026-11-28 00:00").now)
+    @rule()
+    def next_morning(self):
+        self.clock.now = Clock("2026-11-27 09:00").now if self.clock.now < Clock("2026-11-27 00:00").now \
+            else Clock("2026-11-28 09:00").now
+        for w in WINDOWS:               # the first command starts the new day: windows closed, lines empty
+            self.run("open", window=w)
+        self.lines = {}
+
+    # --- invariants ---
+
+    @invariant()
+    def every_ticket_in_exactly_one_state(self):
+        s = self.state
+        lined = [tid for ids in s.lines.values() for tid in ids]
+        assert len(lined) == len(set(lined))
+        for t in s.tickets.values():
+            assert t.status in STATUSES
+            assert (t.status == WAITING) == (t.id in lined)
+
+    @invariant()
+    def no_ticket_at_two_windows(self):
+        s = self.state
+        held = [w.ticket for w in s.windows.values() if w.ticket]
+        assert len(held) == len(set(held))
+        for t in s.tickets.values():
+            if t.status in AT_WINDOW:
+                assert s.windows[t.window].ticket == t.id
+        for w in s.windows.values():
+            if w.ticket:
+                assert s.tickets[w.ticket].status in AT_WINDOW and s.tickets[w.ticket].window == w.number
+
+    @invariant()
+    def reference_lines_match(self):
+        s = self.state
+        for key, ids in self.lines.items():
+            assert list(s.lines.get(key, [])) == ids
+
+    @invariant()
+    def folding_the_store_rebuilds_the_state(self):
+        live = self.state.to_dict()
+        assert Hall(self.store, clock=self.clock).state("east").to_dict() == live   # snapshot + tail
+        assert fold(CenterState(id="east"), self.store.read("east")).to_dict() == live  # from scratch
+
+
+CentreMachine.TestCase.settings = settings(max_examples=80, stateful_step_count=50, deadline=None,
+                                           suppress_health_check=[HealthCheck.too_slow])
+TestCentre = CentreMachine.TestCase
