@@ -35,8 +35,9 @@ def serve(host, port, catalog):
         app = create_app({"CATALOG": catalog} if catalog else None)
     except (ConfigError, Refused) as e:
         _fail(str(e))
+    from .server import serve as run_server
     click.echo(f"Hall serving on http://{host}:{port}/", err=True)
-    app.extensions["socketio"].run(app, host=host, port=port, log_output=False)
+    run_server(app, host, port)
 
 
 @cli.command(help="Serve the bundled demo district, with demo logins, so that every screen moves.")

@@ -10,7 +10,7 @@ from hall.app import create_app  # noqa: E402
 from functools import cache  # noqa: E402
 
 from hall.auth import hash_password, new_device_token, device_token_hash, user_token  # noqa: E402
-from tests.helpers import Clock, RedisServer, small_center  # noqa: E402
+from tests.helpers import Clock, HallServer, RedisServer, small_center  # noqa: E402
 
 PASSWORD = "pw-123456"
 
@@ -94,3 +94,27 @@ def auth(app, client):
     a.device("bridge-east", "bridge", "east")
     a.device("display-east", "display", "east")
     return a
+
+
+@pytest.fixture
+def hall_server(tmp_path):
+    """A factory of real `hall serve` processes; every one started is stopped after the test."""
+    servers = []
+
+    def make(**kw):
+        server = HallServer(tmp_path / f"server{len(servers)}", **kw)
+        servers.append(server)
+        return server
+    yield make
+    for s in servers:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium")
+        yield b
+        b.close()

@@ -99,3 +99,94 @@ class RedisServer:
         self.proc.wait(10)
 
 
+
+
+def always_open(center):
+    """A catalogue entry without opening hours: for tests that run on the real clock."""
+    return {**center, "hours": None}
+
+
+class HallServer:
+    """A real `hall serve` process (gevent, Socket.IO) on a free loopback port.
+
+    The store is prepared through the gateway before the process starts (catalogue, users,
+    devices); the process catches up from it. `tokens` holds bearer tokens by user/device name.
+    `join=other` makes a second process on the store `other` prepared (with the same Redis URL).
+    """
+
+    def __init__(self, directory, centers=None, redis_url=None, secret="test-secret", prepare=None, join=None):
+        import sys
+        from hall import catalog
+        from hall.auth import hash_password, new_device_token, device_token_hash, user_token
+        from hall.centre import Hall
+        from hall.store import open_store
+        self.dir = str(directory)
+        os.makedirs(self.dir, exist_ok=True)
+        self.env = {**os.environ, "HALL_DATA_DIR": os.path.join(self.dir, "data"), "HALL_SECRET_KEY": secret}
+        self.env.pop("HALL_REDIS_URL", None)
+        if redis_url:
+            self.env["HALL_REDIS_URL"] = redis_url
+        self.python = sys.executable
+        self.port = None
+        self.proc = None
+        if join is not None:
+            # a second process on the store `join` prepared (same Redis): same users, devices, tokens
+            self.tokens = join.tokens
+            return
+        store = open_store(self.env["HALL_DATA_DIR"], redis_url)
+        hall = Hall(store)
+        centers = centers or [always_open(small_center("east"))]
+        catalog.load(hall, catalog.parse({"centers": centers}))
+        self.tokens = {}
+        password = hash_password("pw-123456")
+        for c in centers:
+            cid = c["id"]
+            for name, role in ((f"staff-{cid}", "staff"), (f"manager-{cid}", "manager")):
+                hall.execute_district("add-user", {"username": name, "role": role, "center": cid,
+                                                   "password": password, "name": "张敏", "staff_no": "01007"})
+                self.tokens[name] = user_token(secret, name, hall.district().users[name])
+            for kind in ("kiosk", "display", "bridge"):
+                token = new_device_token()
+                hall.execute_district("add-device", {"name": f"{kind}-{cid}", "kind": kind, "center": cid,
+                                                     "token": device_token_hash(token)})
+                self.tokens[f"{kind}-{cid}"] = token
+        if prepare:
+            prepare(hall)
+        store.close()
+
+    def start(self, port=None):
+        self.port = port or self.port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(os.path.join(self.dir, f"serve-{self.port}.log"), "ab")
+        self.proc = subprocess.Popen([self.python, "-m", "hall.cli", "serve", "--port", str(self.port)],
+                                     env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        import requests
+        deadline = time.time() + 30
+        while True:
+            try:
+                if requests.get(self.url + "/api/v1/centers", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"hall serve did not start; see {self.log.name}")
+            time.sleep(0.05)
+
+    def headers(self, name):
+        return {"Authorization": f"Bearer {self.tokens[name]}"}
+
+    def kill(self, sig=None):
+        import signal
+        self.proc.send_signal(sig or signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log.close()

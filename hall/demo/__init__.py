@@ -65,4 +65,5 @@ def run(host, port, speed):
     click.echo(f"  API document   {base}/api/v1/openapi.json")
     click.echo(f"  logins (password {DEMO_PASSWORD}): " + ", ".join(u for u, _, _ in logins))
     click.echo(f"  speed {speed}× (the simulated citizens arrive with the simulator)")
-    app.extensions["socketio"].run(app, host=host, port=port, log_output=False)
+    from ..server import serve
+    serve(app, host, port)

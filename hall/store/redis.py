@@ -39,7 +39,8 @@ class RedisStore:
         if not ok:
             raise Conflict(stream, expected, seq)
         if expected == 0:
-            self.r.zadd("hall:streams", {stream: events[0]["at"]}, nx=True)
+            # outside the script: the list of streams is not in the centre's slot
+            self.r.zadd("hall:streams", {stream: self.r.incr("hall:streams:created")}, nx=True)
         return list(range(expected + 1, seq + 1))
 
     def read(self, stream, after=0, limit=None):

@@ -1,0 +1,137 @@
+"""One suite, every store: what the gateway relies on (append-if-at-version, read-after, snapshots)."""
+import threading
+
+import pytest
+
+from hall.store import Conflict
+from hall.store.redis import RedisStore
+from hall.store.sqlite import SQLiteStore
+
+
+def ev(n, type_="ticket_issued", **facts):
+    return {"type": type_, "at": 1000.0 + n, "by": "test", "n": n, **facts}
+
+
+class Conformance:
+    """Subclassed once per backend; `store` is a fresh, empty store."""
+
+    def test_empty_stream(self, store):
+        assert store.version("c1") == 0
+        assert store.read("c1") == []
+        assert store.streams() == []
+
+    def test_append_numbers_events_from_one(self, store):
+        assert store.append("c1", 0, [ev(1), ev(2)]) == [1, 2]
+        assert store.append("c1", 2, [ev(3)]) == [3]
+        got = store.read("c1")
+        assert [e["seq"] for e in got] == [1, 2, 3]
+        assert [e["n"] for e in got] == [1, 2, 3]
+        assert store.version("c1") == 3
+
+    def test_events_round_trip_exactly(self, store):
+        e = ev(1, text="请 A001 号到 1 号窗口", nested={"a": [1, 2.5, None, True]}, none=None)
+        store.append("c1", 0, [e])
+        (back,) = store.read("c1")
+        assert back == {**e, "seq": 1}
+
+    def test_append_at_a_stale_version_conflicts_and_writes_nothing(self, store):
+        store.append("c1", 0, [ev(1)])
+        with pytest.raises(Conflict) as e:
+            store.append("c1", 0, [ev(2), ev(3)])
+        assert (e.value.expected, e.value.actual) == (0, 1)
+        with pytest.raises(Conflict):
+            store.append("c1", 5, [ev(2)])
+        assert [e["n"] for e in store.read("c1")] == [1]
+
+    def test_read_after_and_limit(self, store):
+        store.append("c1", 0, [ev(i) for i in range(1, 8)])
+        assert [e["seq"] for e in store.read("c1", after=4)] == [5, 6, 7]
+        assert [e["seq"] for e in store.read("c1", after=2, limit=3)] == [3, 4, 5]
+        assert store.read("c1", after=7) == []
+
+    def test_streams_are_independent_and_listed_in_order_of_creation(self, store):
+        store.append("zeta", 0, [ev(1)])
+        store.append("alpha", 0, [ev(1)])
+        store.append("zeta", 1, [ev(2)])
+        assert store.version("zeta") == 2 and store.version("alpha") == 1
+        assert store.streams() == ["zeta", "alpha"]
+
+    def test_snapshots(self, store):
+        assert store.load_snapshot("c1") is None
+        store.save_snapshot("c1", {"version": 3, "state": {"x": "中文"}})
+        store.save_snapshot("c1", {"version": 9, "state": {"x": "newer"}})
+        assert store.load_snapshot("c1") == {"version": 9, "state": {"x": "newer"}}
+        assert store.load_snapshot("c2") is None
+
+    def test_secret_is_made_once(self, store):
+        a = store.secret(lambda: "first")
+        assert store.secret(lambda: "second") == a == "first"
+
+    def test_concurrent_appends_never_share_a_version(self, store, other_store):
+        """Two clients racing on one stream: every event lands exactly once, numbered 1..N."""
+        won = {0: 0, 1: 0}
+
+        def writer(s, who):
+            for i in range(60):
+                while True:
+                    v = s.version("race")
+                    try:
+                        s.append("race", v, [ev(i, who=who)])
+                        won[who] += 1
+                        break
+                    except Conflict:
+                        continue
+        threads = [threading.Thread(target=writer, args=(s, w)) for w, s in enumerate((store, other_store))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        events = store.read("race")
+        assert [e["seq"] for e in events] == list(range(1, 121))
+        assert won == {0: 60, 1: 60}
+        assert sorted((e["who"], e["n"]) for e in events) == sorted((w, i) for w in (0, 1) for i in range(60))
+
+
+class TestSQLite(Conformance):
+    @pytest.fixture
+    def store(self, tmp_path):
+        s = SQLiteStore(str(tmp_path / "hall.db"))
+        yield s
+        s.close()
+
+    @pytest.fixture
+    def other_store(self, tmp_path, store):
+        """A second connection to the same file, as a second process would have."""
+        s = SQLiteStore(str(tmp_path / "hall.db"))
+        yield s
+        s.close()
+
+    def test_survives_reopening(self, tmp_path):
+        s = SQLiteStore(str(tmp_path / "again.db"))
+        s.append("c1", 0, [ev(1)])
+        s.close()
+        s = SQLiteStore(str(tmp_path / "again.db"))
+        assert [e["n"] for e in s.read("c1")] == [1]
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.conn.execute("PRAGMA synchronous").fetchone()[0] == 2    # FULL
+        s.close()
+
+
+class TestRedis(Conformance):
+    @pytest.fixture
+    def store(self, redis_url):
+        s = RedisStore(redis_url)
+        yield s
+        s.close()
+
+    @pytest.fixture
+    def other_store(self, redis_url, store):
+        s = RedisStore(redis_url)
+        yield s
+        s.close()
+
+    def test_keys_of_a_centre_share_one_hash_tag(self, store, redis_server):
+        store.append("c1", 0, [ev(1)])
+        store.save_snapshot("c1", {"version": 1})
+        keys = {k.decode() for k in redis_server.client.keys("hall:{c1}:*")}
+        assert keys == {"hall:{c1}:events", "hall:{c1}:snapshot"}
