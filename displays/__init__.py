@@ -1,1 +1,42 @@
-"""The hall's main screen, window screens and voice announcements (built in the real-time issue)."""
+"""The hall's main screen, window screens and voice announcements.
+
+The pages are shells: everything they show comes over Socket.IO (`hall/realtime.py`), so a
+screen that reconnects after a blip shows the hall as it is now. No internet is needed: the
+Socket.IO client is vendored under static/vendor.
+"""
+from flask import Blueprint, abort, current_app, render_template, request
+
+from hall.core.errors import Refused
+
+bp = Blueprint("displays", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/displays")
+
+
+def _state(cid):
+    try:
+        return current_app.extensions["hall"].state(cid)
+    except Refused:
+        abort(404, description=f"没有编号为 {cid} 的服务中心 / no centre {cid!r}")
+
+
+def _page(template, name, center, window=None, speaks=True):
+    lang = "en" if request.args.get("lang") == "en" else "zh"
+    # ?voice=0 silences a screen (two main screens in one hall should not both speak);
+    # window screens are silent unless ?voice=1
+    voice = request.args.get("voice", "1" if speaks else "0") != "0"
+    config = {"center": center, "window": window, "lang": lang, "voice": voice}
+    return render_template(template, name=name, lang=lang, config_json=config)
+
+
+@bp.get("/display/<cid>")
+def main_screen(cid):
+    state = _state(cid)
+    return _page("displays/main.html", state.config.name, cid)
+
+
+@bp.get("/display/<cid>/windows/<int:number>")
+def window_screen(cid, number):
+    state = _state(cid)
+    if number not in state.windows:
+        abort(404, description=f"{state.config.name} 没有 {number} 号窗口 / no window {number}")
+    return _page("displays/window.html", state.windows[number].name, cid, number, speaks=False)

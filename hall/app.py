@@ -4,9 +4,10 @@ import secrets
 import time
 
 from flask import Flask
-from flask_socketio import SocketIO
 
-from . import api, catalog
+import displays
+import kiosk
+from . import api, catalog, estimate, manage, public, realtime, staff
 from .api import errors
 from .centre import Hall
 from .store import open_store
@@ -34,10 +35,16 @@ def create_app(config=None):
     app.extensions["hall"] = hall
     if app.config["CATALOG"]:
         catalog.load(hall, catalog.read(app.config["CATALOG"]))
+    estimate.attach(hall)       # service times learned from the log, kept up to date as tickets finish
 
     errors.register(app)
     api.register(app)
+    app.register_blueprint(displays.bp)
+    app.register_blueprint(staff.bp)
+    kiosk.register(app)
     # one Socket.IO server per app (tests build many apps in one process); it lives in
     # app.extensions["socketio"]
-    SocketIO(app, message_queue=app.config["REDIS_URL"], cors_allowed_origins=[])
+    realtime.init_app(app)
+    public.init_app(app)    # the phone pages, /wechat, and the public edge (cache, ETag, rate limit, CORS)
+    manage.init_app(app)    # /manage and the managers' API; supervision runs in the background when serving
     return app

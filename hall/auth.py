@@ -94,3 +94,12 @@ def principal_for(token, secret, district):
     if user is None or data.get("p") != _password_tag(user["password"]):
         return None
     return Principal("user", data["u"], user["role"], user["center"], user["name"], user["staff_no"])
+
+
+def holder_of(secret, kind, value):
+    """A keyed hash standing for a citizen's phone number or openid in the limits and bookings.
+
+    Keyed, because a plain hash of an 11-digit phone number is undone by trying them all.
+    """
+    mac = hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256)
+    return f"{kind}:{mac.hexdigest()[:20]}"

@@ -81,7 +81,7 @@ class Hall:
         Listeners hear the events under the same lock, in sequence order.
         """
         args = dict(args or {})
-        if name == "issue" and "ticket_id" not in args:
+        if name in ("issue", "check-in") and "ticket_id" not in args:
             args["ticket_id"] = f"{cid}.{secrets.token_urlsafe(12)}"
         with self._locks[cid]:
             state = self._caught_up(cid)

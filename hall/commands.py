@@ -1,4 +1,4 @@
-"""The `hall` commands: serve, demo, catalog load, users add, devices add."""
+"""The `hall` commands: serve, demo, simulate, catalog load, users add, devices add."""
 import getpass
 import os
 import sys
@@ -48,6 +48,18 @@ def serve(host, port, catalog):
 def demo(host, port, speed):
     from .demo import run
     run(host, port, speed)
+
+
+@cli.command(help="Simulate opening days of a centre through the real core; print waits, utilisation, no-shows.")
+@click.option("--center", required=True, help="centre id in the catalogue")
+@click.option("--days", default=1, show_default=True, type=click.IntRange(1, 3650))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--log", "log_file", type=click.Path(dir_okay=False), help="write the event log here (JSON lines)")
+@click.option("--catalog", "catalog_file", type=click.Path(dir_okay=False),
+              help="catalogue YAML (default: the bundled demo district)")
+def simulate(center, days, seed, log_file, catalog_file):
+    from .sim.run import command
+    sys.exit(command(center, days, seed, log_file, catalog_file, echo=click.echo))
 
 
 @cli.group(help="The catalogue of centres, queues, service items and windows.")
@@ -122,3 +134,27 @@ def devices_add(name, kind, center):
     except Refused as e:
         _fail(e.message)
     click.echo(token)
+
+
+@cli.command(help="The firmware bridge: call keypads, evaluators and LED displays on RS-485 serial lines.")
+@click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False),
+              help="the bridge's YAML: serial lines, devices, the hall's URL and the bridge's token")
+def bridge(config_file):
+    from firmware_bridge.cli import run_bridge
+    from firmware_bridge.config import ConfigError
+    try:
+        run_bridge(config_file)
+    except ConfigError as e:
+        _fail(str(e))
+
+
+@cli.command("bridge-sim", help="Simulated keypads, evaluators and LEDs on pseudo-terminals at a bridge config's ports.")
+@click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False),
+              help="the same YAML the bridge reads")
+def bridge_sim(config_file):
+    from firmware_bridge.cli import run_sim
+    from firmware_bridge.config import ConfigError
+    try:
+        run_sim(config_file)
+    except ConfigError as e:
+        _fail(str(e))

@@ -1,7 +1,7 @@
 """The JSON a client sees of a centre, its queues, windows and tickets (the contract's shapes)."""
 from .core.clock import iso, is_open, closes_at
 from .core.state import WAITING
-from .estimate import ahead, queue_wait, ticket_wait, serving_windows
+from .estimate import ahead, queue_wait, queue_range, ticket_wait, ticket_range, serving_windows
 
 
 def ticket(state, t):
@@ -16,11 +16,14 @@ def ticket(state, t):
         "queue": t.queue,
         "queue_name": q.name,
         "item": t.item,
-        "priority": t.priority,
+        # the contract's two values; an appointment's place in line shows as its own field
+        "priority": "priority" if t.priority == "priority" else "normal",
+        "appointment": t.appointment,
         "channel": t.channel,
         "status": t.status,
         "ahead": ahead(state, t),
         "est_wait_s": ticket_wait(state, t),
+        "est_wait_range_s": ticket_range(state, t),
         "window": t.window,
         "window_name": w.name if w else None,
         "issued_at": iso(t.issued_at, tz),
@@ -47,7 +50,8 @@ def queue(state, q, now):
         "name_en": q.name_en,
         "category": q.category,
         "waiting": waiting,
-        "est_wait_s": queue_wait(state, q.id) if today else _idle_wait(state, q.id),
+        "est_wait_s": queue_wait(state, q.id, now) if today else _idle_wait(state, q.id),
+        "est_wait_range_s": queue_range(state, q.id, now) if today else None,
         "open_windows": len(serving_windows(state, q.id)),
         "longest_wait_s": longest,
         "issued_today": state.issued.get(q.id, 0) if today else 0,

@@ -1,9 +1,9 @@
 """The HTTP API under /api/v1: one blueprint per feature, all answering JSON."""
 from flask import Blueprint
 
-from . import auth, centers, tickets, windows, events, devices, openapi
+from . import appointments, auth, centers, tickets, windows, events, devices, openapi
 
-BLUEPRINTS = (auth.bp, centers.bp, tickets.bp, windows.bp, events.bp, devices.bp, openapi.bp)
+BLUEPRINTS = (auth.bp, centers.bp, tickets.bp, appointments.bp, windows.bp, events.bp, devices.bp, openapi.bp)
 PREFIX = "/api/v1"
 
 

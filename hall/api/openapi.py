@@ -76,7 +76,10 @@ def document():
             {201: ("the ticket", TICKET)},
             body={"type": "object", "properties": {
                 "queue": {"type": "string"}, "item": {"type": "string"},
-                "priority": {"enum": ["normal", "priority"]}, "appointment_code": {"type": "string"}}},
+                "priority": {"enum": ["normal", "priority"]}, "appointment_code": {"type": "string"},
+                "phone": {"type": "string", "description": "a remote ticket's holder (limits per phone)"},
+                "openid": {"type": "string"},
+                "location": {"type": "array", "items": {"type": "number"}, "description": "[lat, lon]"}}},
             params=[C, {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"},
                         "description": "a retry with the same key returns the same ticket"}],
             errors=(400, 401, 403, 404, 409, 503))},
@@ -91,6 +94,29 @@ def document():
             body={"type": "object", "required": ["score"], "properties": {
                 "score": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": {"type": "string"}}},
             params=[T], errors=(400, 401, 403, 404, 409))},
+        "/centers/{center}/appointments": {
+            "get": _op("free slots of a queue on a day", "public", {200: ("slots", None)},
+                       params=[C, {"name": "queue", "in": "query", "required": True, "schema": {"type": "string"}},
+                               {"name": "day", "in": "query", "schema": {"type": "string", "format": "date"}}],
+                       errors=(400, 404, 409)),
+            "post": _op("book a slot (name and phone are stored masked)", "public",
+                        {201: ("the booking, with its code", {"$ref": "#/components/schemas/Appointment"})},
+                        body={"type": "object", "required": ["queue", "day", "slot", "name", "phone"],
+                              "properties": {"queue": {"type": "string"}, "day": {"type": "string", "format": "date"},
+                                             "slot": {"type": "string", "examples": ["09:00-10:00"]},
+                                             "name": {"type": "string"}, "phone": {"type": "string"}}},
+                        params=[C], errors=(400, 404, 409, 503))},
+        "/centers/{center}/appointments/{code}": {
+            "get": _op("a booking by its code", "public", {200: ("the booking", {"$ref": "#/components/schemas/Appointment"})},
+                       params=[C, _path_param("code")], errors=(404,)),
+            "delete": _op("cancel a booking (the citizen sends the phone they booked with)", "public, manager",
+                          {200: ("the booking", {"$ref": "#/components/schemas/Appointment"})},
+                          body={"type": "object", "properties": {"phone": {"type": "string"}}},
+                          params=[C, _path_param("code")], errors=(400, 403, 404, 409))},
+        "/centers/{center}/appointments/{code}/check-in": {"post": _op(
+            "check in: the booking becomes a ticket ahead of walk-ins (same as POST tickets with appointment_code)",
+            "kiosk device, staff, public", {201: ("the ticket", TICKET)}, params=[C, _path_param("code")],
+            errors=(401, 403, 404, 409, 503))},
         "/centers/{center}/windows/{number}/queues": {"put": _op(
             "assign a window's queues and mode", "manager", {200: ("the window", WINDOW)},
             body={"type": "object", "required": ["queues"], "properties": {
@@ -109,6 +135,71 @@ def document():
                 "status": {"enum": ["ok", "fault", "offline"]}, "detail": {"type": "string"},
                 "device": {"type": "string"}}},
             params=[C])},
+        # --- managers (hall/manage) ---
+        "/centers/{center}/board": {"get": _op(
+            "the dashboard's picture: queues with trend and norms, windows with ticket and time in service, "
+            "active alerts, follow-up counts, today's ratings, recommendations", "manager",
+            {200: ("the board", None)}, params=[C])},
+        "/centers/{center}/recommendations": {"get": _op(
+            "window moves that would cut waits, best first (recomputed every minute; ?fresh=1 now)", "manager",
+            {200: ("recommendations", None)}, params=[C])},
+        "/centers/{center}/alerts": {"get": _op(
+            "active 电子监察 alerts and the alert events of the last `days` (default 7, at most 31)", "manager",
+            {200: ("alerts", None)}, params=[C, {"name": "days", "in": "query", "schema": {"type": "integer"}}])},
+        **{f"/centers/{{center}}/alerts/{a}": {"post": _op(
+            f"{a} an alert", "manager", {200: ("the alert", None)},
+            body={"type": "object", "required": ["alert"], "properties": {
+                "alert": {"type": "string"}, "note": {"type": "string"}}},
+            params=[C], errors=(400, 401, 403, 404, 409))} for a in ("acknowledge", "resolve")},
+        "/centers/{center}/followups": {"get": _op(
+            "好差评 follow-ups of bad ratings (open ones and those closed in the last month)", "manager, staff",
+            {200: ("follow-ups", None)}, params=[C])},
+        **{f"/centers/{{center}}/followups/{a}": {"post": _op(
+            f"follow-up step: {a}", "staff (appeal), manager", {200: ("the follow-up", None)},
+            body={"type": "object", "required": ["followup", "note"], "properties": {
+                "followup": {"type": "string"}, "note": {"type": "string"},
+                "finding": {"enum": ["confirmed", "unfounded"]}, "outcome": {"enum": ["upheld", "overturned"]}}},
+            params=[C], errors=(400, 401, 403, 404, 409))} for a in ("verify", "rectify", "reply", "appeal", "review")},
+        "/centers/{center}/moves": {"post": _op(
+            "move waiting tickets from one queue to another (all, or `count` from the `take` end)", "manager",
+            {200: ("what moved", None)},
+            body={"type": "object", "required": ["from", "to"], "properties": {
+                "from": {"type": "string"}, "to": {"type": "string"}, "count": {"type": "integer", "minimum": 1},
+                "take": {"enum": ["first", "last"]}}},
+            params=[C], errors=(400, 401, 403, 404, 409))},
+        "/centers/{center}/reports": {"get": _op(
+            "a day/week/month report from the event log: by centre, queue, window, staff; arrivals heatmap",
+            "manager", {200: ("the report (JSON, or a CSV/XLSX download)", None)},
+            params=[C] + [{"name": n, "in": "query", "schema": sch} for n, sch in (
+                ("period", {"enum": ["day", "week", "month"]}), ("date", {"type": "string", "format": "date"}),
+                ("format", {"enum": ["json", "csv", "xlsx"]}),
+                ("table", {"enum": ["centre", "queues", "windows", "staff", "days"]}))])},
+        "/centers/{center}/audit": {"get": _op(
+            "the audit log: events filtered by window, staff, ticket (id or number), type and time", "manager",
+            {200: ("events, newest first", None)},
+            params=[C] + [{"name": n, "in": "query", "schema": {"type": "string"}}
+                          for n in ("from", "to", "window", "staff", "ticket", "type", "limit")])},
+        "/users": {
+            "get": _op("staff accounts (a manager sees their centre's)", "manager, admin", {200: ("users", None)},
+                       errors=(401, 403)),
+            "post": _op("add a user, or change one (password, centre, role, name, 工号)", "manager (staff of "
+                        "their centre), admin", {200: ("changed", None), 201: ("added", None)},
+                        body={"type": "object", "required": ["username"], "properties": {
+                            k: {"type": "string"} for k in ("username", "role", "center", "name", "staff_no",
+                                                              "password")}}, errors=(400, 401, 403))},
+        "/devices": {
+            "get": _op("devices (a manager sees their centre's)", "manager, admin", {200: ("devices", None)},
+                       errors=(401, 403)),
+            "post": _op("register a device or give it a new token (shown once)", "manager, admin",
+                        {201: ("the device and its token", None)},
+                        body={"type": "object", "required": ["name", "kind"], "properties": {
+                            "name": {"type": "string"}, "kind": {"enum": ["kiosk", "display", "bridge"]},
+                            "center": {"type": "string"}}}, errors=(400, 401, 403))},
+        "/catalog": {
+            "get": _op("the loaded catalogue (?format=yaml)", "manager, admin", {200: ("centres", None)},
+                       errors=(401, 403)),
+            "post": _op("load a YAML catalogue (the body)", "manager (their centre), admin",
+                        {200: ("centres loaded and changed", None)}, errors=(400, 401, 403, 409))},
     }
     for action, (summary, body) in WINDOW_ACTIONS.items():
         ticket_action = action not in ("open", "pause", "resume", "close")
@@ -118,6 +209,7 @@ def document():
         paths[f"/centers/{{center}}/windows/{{number}}/{action}"] = {"post": _op(
             summary, "staff of the centre, bridge device", ok, body=body, params=[C, N],
             errors=(400, 401, 403, 404, 409))}
+    _edge(paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Hall API", "version": "1",
@@ -131,9 +223,37 @@ def document():
     }
 
 
+# The public edge (hall/public/edge.py): cached reads with ETags, and a rate limit per client on
+# every request without a valid token.
+CACHED_READS = ("/centers", "/centers/{center}", "/centers/{center}/items", "/tickets/{ticket}")
+
+
+def _edge(paths):
+    for path, ops in paths.items():
+        for op in ops.values():
+            op["responses"]["429"] = {
+                "description": "rate limited (requests without a valid token, per client address)",
+                "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+                **_json(ERROR)}
+        if path in CACHED_READS:
+            get = ops["get"]
+            get["description"] += (" Cached for at most 1 s; `ETag` on every answer, `If-None-Match` → 304."
+                                   + (" `Cache-Control: no-cache` (or `max-age=0`) reads the live state."
+                                      if path == "/tickets/{ticket}" else ""))
+            get["responses"]["200"]["headers"] = {"ETag": {"schema": {"type": "string"}}}
+            get["responses"]["304"] = {"description": "not modified: the ETag sent in If-None-Match still holds"}
+            get.setdefault("parameters", []).append(
+                {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}})
+
+
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_STR = {"type": ["string", "null"]}
 SCHEMAS = {
+    "Appointment": {"type": "object", "properties": {
+        "code": {"type": "string"}, "queue": {"type": "string"}, "day": {"type": "string"},
+        "slot": {"type": "string"}, "name": {"type": "string", "examples": ["张*"]},
+        "phone": {"type": "string", "examples": ["138****5678"]},
+        "status": {"enum": ["booked", "cancelled", "checked_in", "missed"]}, "ticket": NULLABLE_STR}},
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},

@@ -5,7 +5,8 @@ import json
 from flask import Blueprint, jsonify, request
 
 from .. import views
-from ..core.state import CLASSES
+from ..core.decide import PRIORITIES
+from . import citizens
 from .common import ApiError, body, caller, check, existing_center, field, hall, USER_ROLES
 
 bp = Blueprint("api_tickets", __name__)
@@ -24,17 +25,25 @@ def issue(cid):
     if p is not None:
         check(p, USER_ROLES + ("kiosk",), cid)
     data = body()
+    channel = CHANNEL_OF_ROLE[p.role] if p else "phone"
+    by = p.actor if p else "public"
+    code = field(data, "appointment_code", str, max_len=12)
+    if code is not None:
+        return check_in(cid, code, channel, by)
     queue = field(data, "queue", str, max_len=64)
     item = field(data, "item", str, max_len=64)
     if queue is None and item is None:
-        raise ApiError("bad_input", "give 'queue' or 'item'", 400)
-    priority = field(data, "priority", str, choices=CLASSES) or "normal"
+        raise ApiError("bad_input", "give 'queue', 'item' or 'appointment_code'", 400)
+    priority = field(data, "priority", str, choices=PRIORITIES) or "normal"
     if priority != "normal" and p is None:
         raise ApiError("forbidden", "绿色通道 tickets are issued at the hall (kiosk or staff)", 403)
-    if field(data, "appointment_code", str, max_len=64) is not None:
-        raise ApiError("appointments_unavailable", "appointments are not open at this centre yet", 400)
-    args = {"queue": queue, "item": item, "priority": priority,
-            "channel": CHANNEL_OF_ROLE[p.role] if p else "phone"}
+    args = {"queue": queue, "item": item, "priority": priority, "channel": channel}
+    if p is None:
+        holder = citizens.holder(data)
+        if holder is not None:
+            args["holder"] = holder
+        with hall().reading(cid) as state:
+            citizens.check_distance(data, state.config.location, state.config.remote["max_km"])
     key = request.headers.get("Idempotency-Key")
     if key is not None:
         if not 8 <= len(key) <= 128 or not key.isprintable():
@@ -43,12 +52,22 @@ def issue(cid):
         args["idem"] = f"{p.actor if p else 'public:' + (request.remote_addr or '')}:{key}"
         args["fingerprint"] = hashlib.sha256(
             json.dumps([queue, item, priority], ensure_ascii=False).encode()).hexdigest()[:16]
-    result, events, shown = hall().execute(cid, "issue", args, by=p.actor if p else "public",
+    result, events, shown = hall().execute(cid, "issue", args, by=by, view=_ticket_view)
+    return _created(result, shown, replayed=not any(e["type"] == "ticket_issued" for e in events))
+
+
+def check_in(cid, code, channel, by):
+    """An appointment's code becomes its ticket (a second check-in returns the same ticket)."""
+    result, events, shown = hall().execute(cid, "check-in", {"code": code, "channel": channel}, by=by,
                                            view=_ticket_view)
+    return _created(result, shown, replayed=not events)
+
+
+def _created(tid, shown, replayed):
     response = jsonify(shown)
     response.status_code = 201
-    response.headers["Location"] = f"/api/v1/tickets/{result}"
-    if not any(e["type"] == "ticket_issued" for e in events):
+    response.headers["Location"] = f"/api/v1/tickets/{tid}"
+    if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response
 

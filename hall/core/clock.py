@@ -65,11 +65,7 @@ def parse_hours(spec):
         if not isinstance(ranges, list):
             raise ValueError(f"hours[{key}] must be a list of 'HH:MM-HH:MM'")
         for r in ranges:
-            if not isinstance(r, str) or r.count("-") != 1:
-                raise ValueError(f"bad time range {r!r}")
-            a, b = (_minutes(x) for x in r.split("-"))
-            if b <= a:
-                raise ValueError(f"time range {r!r} ends before it starts")
+            a, b = parse_range(r)
             for d in _days(str(key)):
                 week[d].append((a, b))
     return tuple(tuple(sorted(day)) for day in week)
@@ -101,3 +97,19 @@ def closes_at(hours, at, tz):
                     end = b2
             return at + (end - minute) * 60
     return None
+
+
+def at_local(day, minute, tz):
+    """Seconds since the epoch of `minute` minutes after local midnight of ISO date `day`."""
+    d = datetime.strptime(day, "%Y-%m-%d").date()
+    return datetime.combine(d, dtime(0), zone(tz)).timestamp() + minute * 60
+
+
+def parse_range(text):
+    """'09:00-10:30' → (540, 630) minutes; ValueError when malformed."""
+    if not isinstance(text, str) or text.count("-") != 1:
+        raise ValueError(f"bad time range {text!r}")
+    a, b = (_minutes(x) for x in text.split("-"))
+    if b <= a:
+        raise ValueError(f"time range {text!r} ends before it starts")
+    return a, b

@@ -7,13 +7,15 @@ back. Errors name the path of the offending field so that an operator can fix th
 import re
 from dataclasses import dataclass
 
-from .clock import parse_hours, zone
+from .clock import parse_hours, parse_range, zone
 
 CATEGORIES = ("comprehensive", "public_security", "specialty")
 MODES = ("ordered", "longest_wait")
 LIFE_EVENTS = ("出生", "上学", "工作", "结婚", "退休", "其他")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 DEFAULT_SERVICE_S = 300
+# A ticket whose print failed and whose number nobody confirmed on screen is voided this long after.
+DEFAULT_UNCONFIRMED_VOID_S = 120
 
 
 class ConfigError(ValueError):
@@ -65,11 +67,13 @@ def _texts(value, where):
     return [v.strip() for v in value]
 
 
-QUEUE_KEYS = ("id", "prefix", "name", "name_en", "category", "daily_quota", "service_s", "service_sigma")
+QUEUE_KEYS = ("id", "prefix", "name", "name_en", "category", "daily_quota", "service_s", "service_sigma",
+              "appointments", "norms")
 ITEM_KEYS = ("id", "name", "name_en", "queue", "department", "life_events", "materials", "weight")
 WINDOW_KEYS = ("number", "name", "queues", "mode")
 CENTER_KEYS = ("id", "name", "name_en", "address", "location", "timezone", "hours", "notice",
-               "recall_limit", "tickets_per_day", "queues", "items", "windows")
+               "recall_limit", "tickets_per_day", "voice", "unconfirmed_void_s", "booking", "remote", "norms",
+               "queues", "items", "windows")
 
 
 def _queue(raw, where):
@@ -89,7 +93,49 @@ def _queue(raw, where):
         "daily_quota": _num(raw.get("daily_quota"), where + ".daily_quota", 1, 100_000, integer=True),
         "service_s": _num(raw.get("service_s"), where + ".service_s", 1, 86_400, default=DEFAULT_SERVICE_S),
         "service_sigma": _num(raw.get("service_sigma"), where + ".service_sigma", 0, 5, default=0.6),
+        **({"appointments": _appointments(raw["appointments"], where + ".appointments")}
+           if raw.get("appointments") is not None else {}),
+        **({"norms": _norms(raw["norms"], where + ".norms", QUEUE_NORMS)} if raw.get("norms") is not None else {}),
     }
+
+
+# 电子监察 norms (hall.core.supervision applies them): per queue, and centre-wide defaults
+QUEUE_NORMS = {"max_wait_s": (1, 86_400), "max_service_s": (1, 86_400), "max_idle_s": (1, 86_400),
+               "max_length": (1, 100_000)}
+CENTER_NORMS = {**QUEUE_NORMS, "max_pause_s": (1, 86_400), "escalate_after_s": (1, 86_400),
+                "followup_days": (1, 60)}
+
+
+def _norms(raw, where, ranges):
+    _check_keys(raw, ranges, where)
+    return {k: _num(raw[k], f"{where}.{k}", lo, hi, integer=k in ("max_length", "followup_days"))
+            for k, (lo, hi) in ranges.items() if raw.get(k) is not None}
+
+
+def _appointments(raw, where):
+    """Bookable slots of a queue: {"slots": ["09:00-10:00", ...], "capacity": per slot}."""
+    _check_keys(raw, ("slots", "capacity"), where)
+    slots = raw.get("slots")
+    if not isinstance(slots, list) or not slots or len(set(map(str, slots))) != len(slots):
+        raise ConfigError(f"{where}.slots: a non-empty list of 'HH:MM-HH:MM' without repeats")
+    for slot in slots:
+        try:
+            parse_range(slot)
+        except ValueError as e:
+            raise ConfigError(f"{where}.slots: {e}") from None
+    return {"slots": list(slots), "capacity": _num(raw.get("capacity"), where + ".capacity", 1, 10_000,
+                                                   integer=True, default=1)}
+
+
+BOOKING_DEFAULTS = {"days_ahead": 7, "early_s": 1800, "grace_s": 900, "max_missed": 3,
+                    "missed_window_days": 30, "block_days": 30}
+REMOTE_DEFAULTS = {"per_day": 3, "active_per_queue": 1, "max_km": None}
+
+
+def _settings(raw, defaults, where, limits):
+    _check_keys(raw, tuple(defaults), where)
+    return {k: _num(raw.get(k), f"{where}.{k}", lo, hi, integer=isinstance(defaults[k], int), default=defaults[k])
+            for k, (lo, hi) in limits.items()}
 
 
 def _item(raw, where, queues):
@@ -127,6 +173,35 @@ def _window(raw, where, queues):
         raise ConfigError(f"{where}: mode must be one of {', '.join(MODES)}")
     return {"number": number, "name": _text(raw.get("name") or f"{number}号窗口", where + ".name"),
             "queues": list(wq), "mode": mode}
+
+
+VOICE_KEYS = ("template", "repeat", "lang")
+# The hall's announcement: Mandarin by default; Cantonese and English as options. The screens
+# fill {ticket} (read digit by digit), {window} (the window's name) and {n} (its number).
+VOICE_TEMPLATES = {
+    "zh-CN": "请{ticket}号到{window}办理",
+    "zh-HK": "請{ticket}號到{n}號窗口辦理",
+    "en-US": "Number {ticket}, please go to window {n}",
+    "en-GB": "Number {ticket}, please go to window {n}",
+}
+VOICE_FIELDS = ("ticket", "window", "n")
+
+
+def _voice(raw, where):
+    raw = {} if raw is None else raw
+    _check_keys(raw, VOICE_KEYS, where)
+    lang = raw.get("lang") or "zh-CN"
+    if lang not in VOICE_TEMPLATES:
+        raise ConfigError(f"{where}.lang: must be one of {', '.join(VOICE_TEMPLATES)}")
+    template = _text(raw.get("template"), where + ".template", required=False) or VOICE_TEMPLATES[lang]
+    rest = re.sub(r"{(%s)}" % "|".join(VOICE_FIELDS), "", template)
+    # the window is always spoken, not only the number: a citizen must hear where to go
+    if "{ticket}" not in template or not ("{window}" in template or "{n}" in template) \
+            or "{" in rest or "}" in rest:
+        raise ConfigError(f"{where}.template: must contain {{ticket}} and {{window}} or {{n}}, and may use only "
+                          + ", ".join("{%s}" % f for f in VOICE_FIELDS))
+    return {"template": template, "lang": lang,
+            "repeat": _num(raw.get("repeat"), where + ".repeat", 1, 5, integer=True, default=2)}
 
 
 def _unique(rows, key, where):
@@ -177,9 +252,20 @@ def normalize_center(raw):
         "recall_limit": _num(raw.get("recall_limit"), where + ".recall_limit", 1, 100, integer=True, default=3),
         "tickets_per_day": _num(raw.get("tickets_per_day"), where + ".tickets_per_day", 0, 1_000_000,
                                 integer=True),
+        "voice": _voice(raw.get("voice"), where + ".voice"),
         "queues": queues,
         "items": items,
         "windows": windows,
+        # only when set, so that catalogues (and stored events) without it stay as they were
+        **({"unconfirmed_void_s": _num(raw["unconfirmed_void_s"], where + ".unconfirmed_void_s", 10, 86_400)}
+           if raw.get("unconfirmed_void_s") is not None else {}),
+        **({"booking": _settings(raw["booking"], BOOKING_DEFAULTS, where + ".booking", {
+            "days_ahead": (0, 90), "early_s": (0, 86_400), "grace_s": (0, 86_400), "max_missed": (1, 100),
+            "missed_window_days": (1, 365), "block_days": (0, 365)})} if raw.get("booking") is not None else {}),
+        **({"remote": _settings(raw["remote"], REMOTE_DEFAULTS, where + ".remote", {
+            "per_day": (1, 100), "active_per_queue": (1, 100), "max_km": (0.1, 1000)})}
+           if raw.get("remote") is not None else {}),
+        **({"norms": _norms(raw["norms"], where + ".norms", CENTER_NORMS)} if raw.get("norms") is not None else {}),
     }
 
 
@@ -200,6 +286,8 @@ class QueueConfig:
     daily_quota: int
     service_s: float
     service_sigma: float
+    appointments: dict = None     # {"slots": [...], "capacity": n} when the queue takes bookings
+    norms: dict = None            # 电子监察 thresholds of this queue (hall.core.supervision)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +314,9 @@ class CenterConfig:
     notice: str
     recall_limit: int
     tickets_per_day: int
+    unconfirmed_void_s: float
+    booking: dict
+    remote: dict
     queues: dict          # id → QueueConfig, in catalogue order
     items: dict           # id → ItemConfig
     windows: dict         # number → catalogue dict of the window
@@ -238,6 +329,9 @@ class CenterConfig:
             location=tuple(d["location"]) if d["location"] else None,
             timezone=d["timezone"], hours=parse_hours(d["hours"]), notice=d["notice"],
             recall_limit=d["recall_limit"], tickets_per_day=d["tickets_per_day"],
+            unconfirmed_void_s=d.get("unconfirmed_void_s", DEFAULT_UNCONFIRMED_VOID_S),
+            booking={**BOOKING_DEFAULTS, **d.get("booking", {})},
+            remote={**REMOTE_DEFAULTS, **d.get("remote", {})},
             queues={q["id"]: QueueConfig(**q) for q in d["queues"]},
             items={i["id"]: ItemConfig(**{**i, "life_events": tuple(i["life_events"]),
                                           "materials": tuple(i["materials"])}) for i in d["items"]},

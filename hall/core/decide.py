@@ -4,18 +4,21 @@ Every command is `decide(state, name, args, at, by)` → `(events, result)`; a c
 does not allow raises `Refused`. The events are plain dicts (type, at, by and the facts); the
 store gives them their sequence number and `fold.apply` turns them into state.
 """
+import copy
 import inspect
 from functools import lru_cache
 
+from . import appointments, followups, moves, supervision
 from .clock import day_bounds, is_open
 from .config import MODES, normalize_center, ConfigError
 from .errors import bad_input, not_found, conflict, unavailable
 from .fold import fold
 from .policy import next_ticket
-from .state import (CenterState, CLASSES, WAITING, CALLED, SERVING, DONE, NO_SHOW, AT_WINDOW,
+from .state import (CenterState, CLASSES, WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED, AT_WINDOW,
                     OPEN, PAUSED, CLOSED)
 
 CHANNELS = ("kiosk", "phone", "staff")
+PRIORITIES = ("normal", "priority")      # what a citizen may ask for; "appointment" comes by check-in
 POSITIONS = ("first", "last")
 DEVICE_STATUSES = ("ok", "fault", "offline")
 
@@ -31,10 +34,13 @@ def decide(state, name, args, at, by):
     if state.config is None:
         raise not_found(f"centre {state.id!r} does not exist", "unknown_center")
     _check_args(name, handler, args)
-    pre = []
+    # Time alone changes some things; they are written down before the command is decided:
+    # appointments whose time passed unclaimed, and a new local day (yesterday's queues end,
+    # numbering starts again at 001).
+    pre = appointments.missed(state, at, by) if state.bookings and at >= state.next_missed_at() else []
     if not state.is_today(at):
-        # A new local day: yesterday's queues end and numbering starts again at 001.
-        pre = [_day_started(state, at, by)]
+        pre.append(_day_started(state, at, by))
+    if pre:
         state = _replayed(state, pre)
     events, result = handler(state, at, by, **args)
     return pre + events, result
@@ -56,8 +62,8 @@ def _check_args(name, handler, args):
 
 
 def _replayed(state, events):
-    copy = CenterState.from_dict(state.to_dict())
-    return fold(copy, [{**e, "seq": state.version} for e in events])
+    """The state these events would make, on a copy: deciding never changes the state it reads."""
+    return fold(copy.deepcopy(state), [{**e, "seq": state.version} for e in events])
 
 
 def _event(type_, at, by, **facts):
@@ -110,7 +116,7 @@ def _check_reconfigure(state, cfg):
 # --- tickets ---
 
 def issue(state, at, by, ticket_id, queue=None, item=None, priority="normal", channel="kiosk",
-          idem=None, fingerprint=None):
+          idem=None, fingerprint=None, holder=None):
     cfg = state.config
     if idem is not None:
         seen = state.idem.get(idem)
@@ -130,12 +136,13 @@ def issue(state, at, by, ticket_id, queue=None, item=None, priority="normal", ch
     q = cfg.queues.get(queue)
     if q is None:
         raise not_found(f"no queue {queue!r} in this centre", "unknown_queue")
-    if priority not in CLASSES:
-        raise bad_input(f"priority must be one of {', '.join(CLASSES)}")
+    if priority not in PRIORITIES:
+        raise bad_input(f"priority must be one of {', '.join(PRIORITIES)}")
     if channel not in CHANNELS:
         raise bad_input(f"channel must be one of {', '.join(CHANNELS)}")
     if not is_open(cfg.hours, at, cfg.timezone):
         raise unavailable(f"{cfg.name}不在办理时间 / the centre is closed now", "closed")
+    appointments.check_remote(state, queue, holder)
     issued = state.issued.get(queue, 0)
     if q.daily_quota is not None and issued >= q.daily_quota:
         raise unavailable(f"{q.name}今日号源已满 / today's tickets for this queue are gone",
@@ -143,7 +150,8 @@ def issue(state, at, by, ticket_id, queue=None, item=None, priority="normal", ch
     number = f"{q.prefix}{issued + 1:03d}"
     return [_event("ticket_issued", at, by, ticket=ticket_id, number=number, queue=queue, item=item,
                    priority=priority, channel=channel,
-                   idem=[idem, fingerprint] if idem is not None else None)], ticket_id
+                   idem=[idem, fingerprint] if idem is not None else None,
+                   **({"holder": holder} if holder is not None else {}))], ticket_id
 
 
 def cancel(state, at, by, ticket, reason="citizen"):
@@ -170,16 +178,50 @@ def evaluate(state, at, by, ticket, score, comment=None):
             ], t.id
 
 
+def print_failed(state, at, by, ticket, detail=None):
+    """The kiosk could not print it: unless someone confirms the number on screen, it will be voided."""
+    t = _ticket(state, ticket)
+    if detail is not None and (not isinstance(detail, str) or len(detail) > 200):
+        raise bad_input("detail must be text of at most 200 characters")
+    if t.status != WAITING or t.unconfirmed_since is not None:
+        return [], t.id
+    return [_event("ticket_print_failed", at, by, ticket=t.id, detail=detail)], t.id
+
+
+def confirm(state, at, by, ticket):
+    """The citizen has the number (printed again, photographed, written down): it will be called."""
+    t = _ticket(state, ticket)
+    if t.status == CANCELLED:
+        raise conflict(f"ticket {t.number} was cancelled; take a new ticket", "ticket_cancelled")
+    if t.unconfirmed_since is None:
+        return [], t.id
+    return [_event("ticket_confirmed", at, by, ticket=t.id)], t.id
+
+
 # --- a window's work ---
 
 def call_next(state, at, by, window):
     w = _open_window(state, window)
     events = _free_window(state, w, at, by)
+    ghosts = _unconfirmed_ghosts(state, w, at)
+    if ghosts:
+        # void them in this same decision, so the window calls someone who is really there
+        voided = [_event("ticket_cancelled", at, by, ticket=tid, reason="print_unconfirmed") for tid in ghosts]
+        events += voided
+        state = _replayed(state, voided)
     tid = next_ticket(state, w)
     if tid is None:
         return events, None
     return events + [_event("ticket_called", at, by, ticket=tid, window=w.number, queue=state.tickets[tid].queue,
                             number=state.tickets[tid].number)], tid
+
+
+def _unconfirmed_ghosts(state, w, at):
+    """Waiting tickets of the window's queues whose print failed and whose number no one confirmed in time."""
+    limit = state.config.unconfirmed_void_s
+    return [tid for q in w.queues for cls in CLASSES for tid in state.line(q, cls)
+            if state.tickets[tid].unconfirmed_since is not None
+            and at - state.tickets[tid].unconfirmed_since >= limit]
 
 
 def call(state, at, by, window, ticket):
@@ -359,10 +401,14 @@ def _free_window(state, w, at, by):
 
 
 COMMANDS = {
+    **appointments.COMMANDS,
+    **supervision.COMMANDS, **followups.COMMANDS, **moves.COMMANDS,
     "configure": configure,
     "issue": issue,
     "cancel": cancel,
-    "evaluate": evaluate,
+    "evaluate": followups.opening(evaluate),    # a bad rating opens its follow-up in the same decision
+    "print-failed": print_failed,
+    "confirm": confirm,
     "call-next": call_next,
     "call": call,
     "recall": recall,

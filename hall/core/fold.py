@@ -1,4 +1,5 @@
 """State is the fold of events: `apply` is the only code that changes a CenterState."""
+from . import appointments, followups, moves, supervision
 from .config import CenterConfig
 from .state import (Ticket, Window, WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED,
                     OPEN, PAUSED, CLOSED)
@@ -6,6 +7,7 @@ from .state import (Ticket, Window, WAITING, CALLED, SERVING, DONE, NO_SHOW, CAN
 
 def apply(state, event):
     _APPLY[event["type"]](state, event)
+    supervision.observe(state, event)
     state.version = event["seq"]
     return state
 
@@ -34,6 +36,7 @@ def _day_started(s, e):
     s.day, s.day_start, s.day_end = e["day"], e["start"], e["end"]
     s.tickets, s.numbers, s.lines = {}, {}, {}
     s.issued, s.service, s.idem = {}, {}, {}
+    appointments.prune(s, e["day"])
     for w in s.windows.values():
         w.state, w.ticket, w.staff, w.pause_reason, w.since, w.served = CLOSED, None, None, None, e["at"], 0
 
@@ -46,7 +49,10 @@ def _unline(s, t):
 
 def _issued(s, e):
     t = Ticket(id=e["ticket"], number=e["number"], queue=e["queue"], priority=e["priority"],
-               channel=e["channel"], status=WAITING, issued_at=e["at"], since=e["at"], item=e.get("item"))
+               channel=e["channel"], status=WAITING, issued_at=e["at"], since=e["at"], item=e.get("item"),
+               holder=e.get("holder"), appointment=e.get("appointment"))
+    if t.holder is not None:
+        s.holders.setdefault(t.holder, []).append(t.id)
     s.tickets[t.id] = t
     s.numbers[t.number] = t.id
     s.lines.setdefault((t.queue, t.priority), []).append(t.id)
@@ -62,6 +68,7 @@ def _called(s, e):
     if e.get("callback"):
         t.recalls = 0
     t.status, t.window, t.called_at, t.started_at = CALLED, e["window"], e["at"], None
+    t.unconfirmed_since = None        # called at a window: no longer a possible ghost
     s.windows[e["window"]].ticket = t.id
 
 
@@ -120,6 +127,16 @@ def _cancelled(s, e):
     t.status = CANCELLED
 
 
+def _print_failed(s, e):
+    t = s.tickets[e["ticket"]]
+    if t.unconfirmed_since is None:
+        t.unconfirmed_since = e["at"]
+
+
+def _confirmed(s, e):
+    s.tickets[e["ticket"]].unconfirmed_since = None
+
+
 def _evaluated(s, e):
     s.tickets[e["ticket"]].score = e["score"]
 
@@ -146,6 +163,8 @@ def _device(s, e):
 
 
 _APPLY = {
+    **appointments.FOLDS,
+    **supervision.APPLY, **followups.APPLY, **moves.APPLY,
     "center_configured": _configured,
     "day_started": _day_started,
     "ticket_issued": _issued,
@@ -157,6 +176,8 @@ _APPLY = {
     "ticket_transferred": _transferred,
     "ticket_cancelled": _cancelled,
     "ticket_evaluated": _evaluated,
+    "ticket_print_failed": _print_failed,
+    "ticket_confirmed": _confirmed,
     "window_opened": _window_state(OPEN),
     "window_paused": _window_state(PAUSED),
     "window_resumed": _window_state(OPEN),

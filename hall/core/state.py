@@ -7,8 +7,10 @@ WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED = (
     "waiting", "called", "serving", "done", "no_show", "cancelled")
 STATUSES = (WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED)
 AT_WINDOW = (CALLED, SERVING)
-# Call order between classes; a class added later (appointments) slots in here.
-CLASSES = ("priority", "normal")
+# Call order between classes: 绿色通道 first, then citizens checked in for their appointment, then
+# walk-ins. A ticket's line is (queue, ticket.priority); the contract's `priority` field shows
+# "appointment" tickets as "normal" (see views).
+CLASSES = ("priority", "appointment", "normal")
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
 
 
@@ -30,6 +32,9 @@ class Ticket:
     recalls: int = 0
     transfers: int = 0
     score: int = None
+    unconfirmed_since: float = None   # its print failed and the citizen has not confirmed the number
+    holder: str = None            # who took it remotely (a keyed hash of phone or openid), for the limits
+    appointment: str = None       # the booking code it was checked in with
 
 
 @dataclass(slots=True)
@@ -62,6 +67,13 @@ class CenterState:
     service: dict = field(default_factory=dict)     # queue → [finished today, total service s]
     idem: dict = field(default_factory=dict)        # idempotency key → [ticket id, fingerprint]
     devices: dict = field(default_factory=dict)     # device name → last report
+    holders: dict = field(default_factory=dict)     # holder → [ticket ids today] (remote-ticket limits)
+    bookings: dict = field(default_factory=dict)    # code → booking (today's and future days')
+    misses: dict = field(default_factory=dict)      # holder → [days an appointment was missed]
+    # 电子监察 and 好差评 (hall.core.supervision, hall.core.followups): kept across days
+    alerts: dict = field(default_factory=dict)      # alert id → active alert
+    followups: dict = field(default_factory=dict)   # follow-up id → a bad rating's follow-up
+    watch: dict = field(default_factory=dict)       # supervision's marks (windows free since, …)
 
     def line(self, queue, cls):
         return self.lines.get((queue, cls), ())
@@ -77,6 +89,10 @@ class CenterState:
             t = self.tickets.get(tid) if tid else None
         return t
 
+    def next_missed_at(self):
+        """When the earliest open booking turns into a missed appointment (inf when none)."""
+        return min((b["miss_at"] for b in self.bookings.values() if b["status"] == "booked"), default=float("inf"))
+
     def is_today(self, at):
         return self.day_start <= at < self.day_end
 
@@ -90,14 +106,17 @@ class CenterState:
             "tickets": [asdict(t) for t in self.tickets.values()],
             "lines": [[q, c, ids] for (q, c), ids in self.lines.items()],
             "issued": self.issued, "service": self.service, "idem": self.idem,
-            "devices": self.devices,
+            "devices": self.devices, "holders": self.holders, "bookings": self.bookings,
+            "misses": self.misses, "alerts": self.alerts, "followups": self.followups, "watch": self.watch,
         }
 
     @classmethod
     def from_dict(cls, d):
         s = cls(id=d["id"], version=d["version"], day=d["day"], day_start=d["day_start"],
                 day_end=d["day_end"], issued=d["issued"], service=d["service"], idem=d["idem"],
-                devices=d["devices"])
+                devices=d["devices"], holders=d.get("holders", {}), bookings=d.get("bookings", {}),
+                misses=d.get("misses", {}), alerts=d.get("alerts", {}), followups=d.get("followups", {}),
+                watch=d.get("watch", {}))
         s.config = CenterConfig.from_dict(d["config"]) if d["config"] else None
         s.windows = {w["number"]: Window(**w) for w in d["windows"]}
         s.tickets = {t["id"]: Ticket(**t) for t in d["tickets"]}

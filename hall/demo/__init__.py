@@ -10,10 +10,13 @@ DEMO_PASSWORD = "hall-demo"
 
 
 def district():
-    """The bundled catalogue, hours removed so that the demo is open whenever someone tries it."""
+    """The bundled catalogue, hours and daily quotas removed so that the demo is open whenever
+    someone tries it, and its simulated crowd (many simulated days in one real one) never runs out."""
     data = yaml.safe_load(resources.files(__package__).joinpath("district.yaml").read_text(encoding="utf-8"))
     for c in data["centers"]:
         c.pop("hours", None)
+        for q in c.get("queues", []):
+            q.pop("daily_quota", None)
     return data
 
 
@@ -64,6 +67,10 @@ def run(host, port, speed):
         click.echo(f"    kiosk token  {devices[c['id']]}")
     click.echo(f"  API document   {base}/api/v1/openapi.json")
     click.echo(f"  logins (password {DEMO_PASSWORD}): " + ", ".join(u for u, _, _ in logins))
-    click.echo(f"  speed {speed}× (the simulated citizens arrive with the simulator)")
+    from ..estimate import attach
+    from ..sim.actors import Actors
+    attach(app.extensions["hall"])
+    Actors(app.extensions["hall"], centers, speed=speed).start()
+    click.echo(f"  simulated citizens and staff at {speed:g}× speed")
     from ..server import serve
     serve(app, host, port)

@@ -1,4 +1,5 @@
 """The contract's main path over HTTP: take a ticket, call it, serve it, rate it."""
+import re
 
 
 def issue(client, auth, center="east", **body):
@@ -63,8 +64,8 @@ def test_queue_counts_and_estimates(client, auth, hall, clock):
     assert q()["waiting"] == 4 and q()["est_wait_s"] is None and q()["open_windows"] == 0
     act(client, auth, "open", window=1)
     act(client, auth, "open", window=2)
-    # 4 ahead, 2 windows idle, 300 s per service: (4 + 1 - 2) turns × 300 s ÷ 2 windows
-    assert q()["open_windows"] == 2 and q()["est_wait_s"] == 450
+    # 4 waiting, 2 idle windows, 300 s a service: tickets 1–2 are called now, 3–4 at 300 s, a fifth at 600 s
+    assert q()["open_windows"] == 2 and q()["est_wait_s"] == 600
     last = client.get("/api/v1/centers/east").json
     assert last["seq"] == hall.state("east").version
 
@@ -172,8 +173,9 @@ def test_openapi_lists_every_route(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.rule.endswith("openapi.json"):
             continue
-        path = rule.rule[len("/api/v1"):].replace("<cid>", "{center}").replace("<int:number>", "{number}") \
-            .replace("<tid>", "{ticket}")
+        names = {"cid": "center", "tid": "ticket"}
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{%s}" % names.get(m.group(1), m.group(1)),
+                      rule.rule[len("/api/v1"):]).replace("{action}", "<action>")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             if "<action>" in path:
                 assert any(m == method and p.startswith(path.split("<action>")[0]) for m, p in documented)

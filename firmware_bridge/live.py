@@ -1,0 +1,138 @@
+"""The hall's Socket.IO pushes for one centre, kept in a `CentreView` (CONTRACT.md, "Socket.IO").
+
+Connects with `auth={"center": ID, "token": BRIDGE_TOKEN}` (the token puts the bridge in the
+centre's staff room, which also hears `ticket` messages: that is how the bridge learns which
+ticket an evaluator should rate when a service ends at the staff console rather than on the
+keypad). Reconnects itself with back-off; every (re)connection starts from the snapshot the hall
+sends. A gap in `seq` asks for a snapshot.
+"""
+import logging
+import threading
+
+import socketio
+
+from .model import SeqTracker
+from .port import Backoff
+
+log = logging.getLogger(__name__)
+
+
+class LiveLink:
+    def __init__(self, url, center, token, view, on_change, on_finished, on_online,
+                 reconnect_min_s=0.2, reconnect_max_s=5.0):
+        self.url, self.center, self.token = url, center, token
+        self.view = view
+        self.on_change, self.on_finished, self.on_online = on_change, on_finished, on_online
+        self.backoff = Backoff(reconnect_min_s, reconnect_max_s)
+        self.tracker = SeqTracker()
+        self.counters = dict(connects=0, messages=0, ignored=0, gaps=0, refused=0)
+        self._stop = threading.Event()
+        self._disconnected = threading.Event()
+        self._thread = None
+        self.sio = None
+
+    def start(self):
+        self._thread = threading.Thread(target=self._run, name=f"live {self.center}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        self._disconnected.set()
+        sio = self.sio
+        if sio is not None:
+            try:
+                sio.disconnect()
+            except Exception:   # noqa: BLE001 - stopping anyway
+                pass
+        if self._thread:
+            self._thread.join(10)
+
+    @property
+    def connected(self):
+        return self.view.online
+
+    def _client(self):
+        # reconnection is ours (with back-off, and a fresh snapshot each time), not the library's
+        sio = socketio.Client(reconnection=False, handle_sigint=False)
+        sio.on("connect", self._on_connect)
+        sio.on("disconnect", self._on_disconnect)
+        sio.on("snapshot", self._on_snapshot)
+        for name in ("call", "window", "queue", "ticket", "seq"):
+            sio.on(name, self._handler(name))
+        return sio
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.sio = self._client()
+            # the hall sends its snapshot from its connect handler, before `connect` fires here
+            self.tracker = SeqTracker()
+            self._disconnected.clear()
+            try:
+                self.sio.connect(self.url, auth={"center": self.center, "token": self.token},
+                                 transports=["websocket"], wait_timeout=5)
+            except Exception as e:   # noqa: BLE001 - socketio raises ConnectionError and more
+                delay = self.backoff.failed()
+                log.info("Socket.IO to %s (%s) failed: %s; again in %.1f s", self.url, self.center, e, delay)
+                self._stop.wait(delay)
+                continue
+            self.backoff.succeeded()
+            self._disconnected.wait()
+            try:
+                self.sio.disconnect()
+            except Exception:   # noqa: BLE001
+                pass
+            if not self._stop.is_set():
+                self._stop.wait(self.backoff.failed())
+
+    def _on_connect(self):
+        self.counters["connects"] += 1
+
+    def _on_disconnect(self, *_):
+        was = self.view.online
+        self.view.online = False
+        self._disconnected.set()
+        if was:
+            log.warning("lost the hall's Socket.IO for %s", self.center)
+            self.on_online(self.center, False)
+            self.on_change()
+
+    def _on_snapshot(self, msg):
+        if not isinstance(msg, dict):
+            return
+        self.tracker.snapshot(msg)
+        was = self.view.online
+        finished = self.view.apply_snapshot(msg)
+        if not was:
+            self.on_online(self.center, True)
+        for t in finished:
+            self.on_finished(self.center, t)
+        self.on_change()
+
+    def _handler(self, name):
+        apply = {"call": self.view.apply_call, "window": self.view.apply_window, "queue": self.view.apply_queue,
+                 "ticket": self.view.apply_ticket, "seq": None}[name]
+
+        def handle(msg):
+            if not isinstance(msg, dict):
+                return
+            self.counters["messages"] += 1
+            verdict = self.tracker.accept(msg) if name != "ticket" else "apply"
+            if verdict == "gap":
+                self.counters["gaps"] += 1
+                self.sio.emit("snapshot", {"since": self.tracker.v})
+                return
+            if verdict == "ignore":
+                self.counters["ignored"] += 1
+                return
+            if apply is None:
+                return
+            try:
+                result = apply(msg)
+            except (KeyError, TypeError, ValueError):
+                log.warning("ignoring a malformed %s message: %r", name, msg)
+                return
+            for t in result or ():
+                self.on_finished(self.center, t)
+            self.on_change()
+        return handle

@@ -1,0 +1,178 @@
+"""The waits the views show: per ticket (when will it be called) and per queue (if taken now).
+
+Pure functions of a centre's state, plus what its Learner has learned when one is attached
+(`hall.estimate.attach(hall)`); without one they use the catalogue's service times and today's.
+One projection (see projection.py) answers every ticket and queue of a state; it is kept for the
+state's version, so a page showing 300 tickets and 10 queues pays for it once.
+"""
+import math
+
+from ..core.state import CLASSES, OPEN, WAITING
+from .projection import project
+from .times import StateTimes
+
+Z90 = 1.2815515655446004
+_CACHE = {}
+_CACHE_SIZE = 64
+_LEARNERS = {}          # id(state) → Learner, for states whose gateway feeds a learner
+
+
+def learner_for(state):
+    learner = _LEARNERS.get(id(state))
+    return learner if learner is not None and learner.state is state else None
+
+
+def register(state, learner):
+    learner.state = state
+    _LEARNERS[id(state)] = learner
+
+
+def unregister(state):
+    if learner_for(state) is not None:
+        del _LEARNERS[id(state)]
+
+
+def last_event_at(state):
+    """The newest moment the state knows of: its clock when no one says what time it is."""
+    learner = learner_for(state)
+    if learner is not None and learner.last_at is not None:
+        return learner.last_at
+    latest = state.day_start
+    for w in state.windows.values():
+        if w.since is not None and w.since > latest:
+            latest = w.since
+    for t in state.tickets.values():
+        for x in (t.issued_at, t.since, t.called_at, t.started_at, t.finished_at):
+            if x is not None and x > latest:
+                latest = x
+    return latest
+
+
+class Estimates:
+    """Point and range (p10, p90) per waiting ticket and per queue; None where no honest number exists."""
+    __slots__ = ("now", "raw", "tickets", "queues", "_learner", "_state")
+
+    def __init__(self, state, now, raw, learner):
+        self._state, self.now, self.raw, self._learner = state, now, raw, learner
+        self.tickets, self.queues = {}, {}
+
+    def ticket(self, t):
+        est = self.tickets.get(t.id)
+        if est is None and t.id not in self.tickets:
+            est = self.tickets[t.id] = self._finish(t.queue, t.priority, t.item, self.raw.tickets.get(t.id))
+        return est
+
+    def queue(self, queue):
+        est = self.queues.get(queue)
+        if est is None and queue not in self.queues:
+            est = self.queues[queue] = self._finish(queue, CLASSES[-1], None, self.raw.queues.get(queue))
+        return est
+
+    def _finish(self, queue, cls, item, raw):
+        wait = None if raw is None else raw[0]
+        if self._learner is not None:
+            cal = self._learner.calibration.apply(queue, cls, item, wait)
+            if cal is not None:
+                lo, mid, hi = cal
+                return (max(0.0, mid), max(0.0, lo), max(0.0, hi))
+        if raw is None:
+            return None
+        return (wait,) + spread(wait, raw[1])
+
+
+def spread(mean, var):
+    """p10 and p90 of a lognormal with this mean and variance (a point when there is no spread)."""
+    if mean <= 0 or var <= 0:
+        return (mean, mean)
+    s2 = math.log1p(var / (mean * mean))
+    s = math.sqrt(s2)
+    mu = math.log(mean) - s2 / 2
+    return (math.exp(mu - Z90 * s), math.exp(mu + Z90 * s))
+
+
+def estimates(state, now=None):
+    """All estimates of a state at `now` (default: the state's newest event), cached by version."""
+    learner = learner_for(state)
+    if now is None:
+        now = last_event_at(state)
+    key = (id(state), state.version, int(now // 5), learner.version if learner else -1, state.day)
+    est = _CACHE.get(key)
+    if est is None:
+        times = StateTimes(state, learner.times if learner else None, now)
+        est = Estimates(state, now, project(state, now, times), learner)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = est
+    return est
+
+
+def raw_wait(state, ticket, now=None):
+    """The bare projection of a ticket (what the calibration learns from)."""
+    raw = estimates(state, now).raw.tickets.get(ticket.id)
+    return None if raw is None else raw[0]
+
+
+# --- the functions the views call ---
+
+def serving_windows(state, queue):
+    return [w for w in state.windows.values() if w.state == OPEN and queue in w.queues]
+
+
+def ahead(state, ticket):
+    """Tickets of the same queue the call policy takes before this one."""
+    if ticket.status != WAITING:
+        return 0
+    count = 0
+    for cls in CLASSES:
+        line = state.line(ticket.queue, cls)
+        if cls == ticket.priority:
+            return count + line.index(ticket.id)
+        count += len(line)
+    return count
+
+
+def _seconds(x):
+    return None if x is None else int(round(x))
+
+
+def ticket_wait(state, ticket, now=None):
+    """Seconds until this waiting ticket is called (the median), or None."""
+    if ticket.status != WAITING:
+        return None
+    est = estimates(state, now).ticket(ticket)
+    return None if est is None else _seconds(est[0])
+
+
+def ticket_range(state, ticket, now=None):
+    """[p10, p90] seconds until this waiting ticket is called, or None."""
+    if ticket.status != WAITING:
+        return None
+    est = estimates(state, now).ticket(ticket)
+    return None if est is None else [_seconds(est[1]), _seconds(est[2])]
+
+
+def queue_wait(state, queue, now=None):
+    """Seconds a normal ticket taken now would wait; None when no window will serve the queue."""
+    est = estimates(state, now).queue(queue)
+    return None if est is None else _seconds(est[0])
+
+
+def queue_range(state, queue, now=None):
+    est = estimates(state, now).queue(queue)
+    return None if est is None else [_seconds(est[1]), _seconds(est[2])]
+
+
+def service_time(state, queue, window=None, now=None):
+    """Expected seconds a window is busy with a ticket of `queue` (learned, else the catalogue's)."""
+    learner = learner_for(state)
+    now = last_event_at(state) if now is None else now
+    times = StateTimes(state, learner.times if learner else None, now)
+    return times.occupancy(queue, _AnyWindow(window), now)[0]
+
+
+class _AnyWindow:
+    """A window by number (None: the queue's figure, no window's own speed)."""
+    __slots__ = ("number",)
+
+    def __init__(self, number):
+        self.number = number

@@ -1,0 +1,325 @@
+"""Real-time pushes over Socket.IO: what the hall's screens, the staff console and bridges hear.
+
+Connecting
+    `auth={"center": ID}` joins the centre's room; `"window": N` instead joins only that
+    window's room (a window screen); `"token"` (a staff user's or a device's bearer token of the
+    centre) also joins the centre's staff room, which hears ticket details. `"since": SEQ` (a
+    reconnecting client's version) asks the connect snapshot to carry the calls made meanwhile.
+    An unknown centre or window, or a token that stands for no one here, refuses the connection.
+
+Server events (each carries `seq`; all but a requested snapshot also carry `prev`)
+    snapshot   the whole picture: `views.center` + `calls` (recent calls, newest first) + `voice`
+               (+ `missed`: calls after the `since` the client gave; + `tickets` at windows, for
+               the staff room). Sent on connect and on a client's `snapshot` request
+               ({"since": SEQ}); pushed to every room when the catalogue changes or a day starts.
+    call       {ticket (number), window, window_name, queue, queue_name, recall, count, at}
+    window     `views.window` of a window that changed
+    queue      `views.queue` of a queue whose waiting count or estimate changed
+    seq        nothing on show changed (an evaluation, a device report)
+    ticket     `views.ticket` of a ticket at (or just leaving) a window: staff room only
+    A command sends ONE message to each room it concerns: its main effect (a call, else a window,
+    else a queue, else `seq`), with the other window and queue views it changed riding along in
+    `changed: {"windows": [...], "queues": [...]}` (a call carries its window's new view and the
+    queues' new counts). A client applies those like `window`/`queue` messages.
+
+The sequence rule
+    The centre's version is the `seq` of its last event. A command appends events prev+1..seq,
+    and its messages carry that `seq` and `prev`. Every command sends exactly one message to the
+    centre room, so a centre-room client at version `v`:
+      - m.prev == v: apply it, v := m.seq;
+      - m.seq <= v: ignore it, the picture already has it (an old call is never replayed);
+      - otherwise messages were lost: ask for a snapshot {"since": v} and drop messages until it
+        comes (its `missed` list brings the calls that were lost).
+    A snapshot sets v := its seq (a pushed one is whole, so it is taken whatever came before).
+    A window room hears only what touches its window and the staff room only tickets; their
+    messages are whole views, so those clients keep the highest seq and ignore anything older.
+    `displays/static/hall-live.js` implements this for the browsers.
+
+Pushes are emitted by the process that appended, from the gateway's listener hook, which runs
+under the centre lock in seq order; with a message queue (Redis) every process relays them to its
+own clients.
+"""
+import gc
+import json
+import logging
+import time
+
+from flask import current_app, request
+from flask_socketio import SocketIO, join_room
+from socketio.exceptions import ConnectionRefusedError
+
+from . import views
+from .auth import principal_for
+from .core.config import VOICE_TEMPLATES
+from .core.errors import Refused
+from .core.state import AT_WINDOW
+
+log = logging.getLogger(__name__)
+
+RECENT_CALLS = 10           # calls a snapshot shows
+MISSED_MAX_EVENTS = 500     # a client further behind than this just gets the picture
+MISSED_MAX_AGE_S = 120      # calls older than this are history, not news to announce
+SNAPSHOT_TYPES = ("center_configured", "day_started")
+STAFF_ROLES = ("staff", "manager", "admin", "bridge")
+SNAPSHOT_BURST, SNAPSHOT_EVERY_S = 5, 2.0   # requests a client may make at once, and the refill
+
+
+def center_room(cid):
+    return f"center:{cid}"
+
+
+def window_room(cid, number):
+    return f"center:{cid}:window:{number}"
+
+
+def staff_room(cid):
+    return f"center:{cid}:staff"
+
+
+# --- what a command's events mean to the screens (pure) ---
+
+def voice(state):
+    v = (state.config.raw.get("voice") or {})
+    lang = v.get("lang") or "zh-CN"
+    return {"lang": lang, "template": v.get("template") or VOICE_TEMPLATES[lang], "repeat": v.get("repeat") or 2}
+
+
+def call_message(state, e):
+    """A `ticket_called`/`ticket_recalled` event as the screens hear it (never the ticket's id)."""
+    cfg = state.config
+    w = cfg.windows.get(e["window"])
+    q = cfg.queues.get(e["queue"])
+    return {"ticket": e["number"], "window": e["window"], "window_name": w["name"] if w else f"{e['window']}号窗口",
+            "queue": e["queue"], "queue_name": q.name if q else e["queue"],
+            "recall": e["type"] == "ticket_recalled", "count": e.get("count", 0), "at": e["at"]}
+
+
+def recent_calls(state, limit=RECENT_CALLS):
+    called = [t for t in state.tickets.values() if t.called_at is not None and t.window is not None]
+    called.sort(key=lambda t: t.called_at, reverse=True)
+    out = []
+    for t in called[:limit]:
+        w = state.windows.get(t.window)
+        out.append({"ticket": t.number, "window": t.window, "window_name": w.name if w else None,
+                    "queue": t.queue, "queue_name": state.config.queues[t.queue].name,
+                    "status": t.status, "at": t.called_at})
+    return out
+
+
+def snapshot(state, now, missed=None, staff=False):
+    snap = {**views.center(state, now), "seq": state.version, "calls": recent_calls(state),
+            "voice": voice(state), "now": now}
+    if missed is not None:
+        snap["missed"] = missed
+    if staff:
+        snap["tickets"] = [views.ticket(state, t) for t in state.tickets.values() if t.status in AT_WINDOW]
+    return snap
+
+
+def missed_calls(state, events, now):
+    """The calls among `events` recent enough to announce to a client that was away."""
+    return [{**call_message(state, e), "seq": e["seq"]} for e in events
+            if e["type"] in ("ticket_called", "ticket_recalled") and now - e["at"] <= MISSED_MAX_AGE_S]
+
+
+def _touched(state, events):
+    """(windows, queues, tickets) whose views the events may have changed.
+
+    A queue's estimate reads its waiting line, its service times and the windows serving it
+    (open, idle or busy), so a window's change touches every queue it serves.
+    """
+    windows, queues, tickets = [], [], []
+
+    def add(seq, x):
+        if x is not None and x not in seq:
+            seq.append(x)
+    for e in events:
+        t = state.tickets.get(e["ticket"]) if "ticket" in e else None
+        if t is not None:
+            add(tickets, t.id)
+            add(queues, t.queue)
+        add(queues, e.get("from_queue"))
+        for q in e.get("previous") or ():
+            add(queues, q)
+        if "window" in e and e["type"] != "ticket_recalled":
+            add(windows, e["window"])
+    for n in windows:
+        w = state.windows.get(n)
+        for q in (w.queues if w else ()):
+            add(queues, q)
+    return ([n for n in windows if n in state.windows], [q for q in queues if q in state.config.queues],
+            tickets)
+
+
+def pushes(state, events, now):
+    """[(event name, payload, rooms)] for one command's events.
+
+    One message per command per room: the centre room hears the command's main effect (a call,
+    else a window, else a queue, else just `seq`) with every other window and queue view it
+    changed riding along in `changed`. Each message costs every client a frame and
+    the server a send per client — the cost that decides how many screens a process holds
+    (README, "Real time") — so a call cycle is one frame, not four.
+    """
+    cid = state.id
+    stamp = {"seq": events[-1]["seq"], "prev": events[0]["seq"] - 1}
+    centre = center_room(cid)
+    if any(e["type"] in SNAPSHOT_TYPES for e in events):
+        rooms = [centre] + [window_room(cid, n) for n in state.windows]
+        return [("snapshot", {**snapshot(state, now), **stamp}, rooms)]
+    windows, queues, tickets = _touched(state, events)
+    wviews = {n: views.window(state, state.windows[n]) for n in windows}
+    qviews = [views.queue(state, state.config.queues[q], now) for q in queues]
+    calls = [e for e in events if e["type"] in ("ticket_called", "ticket_recalled")]
+    out = []
+    if calls:
+        e = calls[-1]
+        call = {**call_message(state, e), **stamp}
+        out.append(("call", _with(call, list(wviews.values()), qviews), [centre]))
+        n = e["window"]
+        out.append(("call", _with(call, [wviews[n]] if n in wviews else [], []), [window_room(cid, n)]))
+        windows = [w for w in windows if w != n]
+    elif windows:
+        first = wviews[windows[0]]
+        out.append(("window", _with({**first, **stamp}, [wviews[n] for n in windows[1:]], qviews), [centre]))
+    elif qviews:
+        out.append(("queue", _with({**qviews[0], **stamp}, [], qviews[1:]), [centre]))
+    else:
+        out.append(("seq", dict(stamp), [centre]))
+    for n in windows:
+        out.append(("window", {**wviews[n], **stamp}, [window_room(cid, n)]))
+    for tid in tickets:
+        t = state.tickets[tid]
+        if t.status in AT_WINDOW or any(e.get("window") is not None for e in events if e.get("ticket") == tid):
+            out.append(("ticket", {**views.ticket(state, t), **stamp}, [staff_room(cid)]))
+    return out
+
+
+def _with(message, windows, queues):
+    changed = {k: v for k, v in (("windows", windows), ("queues", queues)) if v}
+    return {**message, "changed": changed} if changed else dict(message)
+
+
+# --- the Socket.IO server ---
+
+def _allowed(info):
+    """A small token bucket per connection: a snapshot is the dearest thing a client can ask for."""
+    now = time.monotonic()
+    info["allowance"] = min(SNAPSHOT_BURST, info["allowance"] + (now - info["at"]) / SNAPSHOT_EVERY_S)
+    info["at"] = now
+    if info["allowance"] < 1:
+        return False
+    info["allowance"] -= 1
+    return True
+
+
+class _Json:
+    """Compact JSON that keeps Chinese readable (and a third shorter on the wire)."""
+
+    @staticmethod
+    def dumps(obj, **kw):
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+    @staticmethod
+    def loads(s, **kw):
+        return json.loads(s)
+
+
+def async_mode():
+    """gevent (with gevent-websocket) where the process was patched for it (`hall serve`), else threads.
+
+    Measured here (NOTES.md): gevent + gevent-websocket holds 1,000 clients at a p99 well under
+    50 ms; threads need a thread per client and miss it; eventlet is deprecated.
+    """
+    try:
+        from gevent import monkey
+    except ImportError:     # pragma: no cover - gevent is a dependency
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+def init_app(app):
+    """Create the app's Socket.IO server, its handlers, and the gateway listener that pushes."""
+    mode = async_mode()
+    sio = SocketIO(app, message_queue=app.config["REDIS_URL"], cors_allowed_origins=[],
+                   async_mode=mode, json=_Json)
+    hall = app.extensions["hall"]
+    clients = {}            # sid → {"center", "window", "staff"} and its snapshot allowance
+
+    def refuse(message):
+        raise ConnectionRefusedError(message)
+
+    def send_snapshot(sid, info, since=None):
+        cid = info["center"]
+        with hall.reading(cid) as state:
+            now = hall.clock()
+            missed = None
+            if isinstance(since, int) and not isinstance(since, bool) and 0 <= since < state.version:
+                missed = []
+                if state.version - since <= MISSED_MAX_EVENTS:
+                    missed = missed_calls(state, hall.events(cid, since), now)
+            snap = snapshot(state, now, missed, staff=info["staff"])
+            # straight to this client (not through the message queue), still under the lock, so
+            # that every later push of the centre follows it
+            sio.server.emit("snapshot", snap, to=sid, ignore_queue=True)
+
+    @sio.on("connect")
+    def on_connect(auth):
+        auth = auth if isinstance(auth, dict) else {}
+        cid = auth.get("center")
+        if not isinstance(cid, str) or not cid:
+            refuse("connect with auth {center: ID}")
+        try:
+            state = hall.state(cid)
+        except Refused:
+            refuse(f"no centre {cid!r}")
+        number = auth.get("window")
+        if number is not None:
+            if isinstance(number, str) and number.isdigit():
+                number = int(number)
+            if isinstance(number, bool) or not isinstance(number, int) or number not in state.windows:
+                refuse(f"no window {auth.get('window')!r} in centre {cid}")
+        staff = False
+        token = auth.get("token")
+        if token is not None:
+            p = principal_for(token, current_app.config["SECRET_KEY"], hall.district()) \
+                if isinstance(token, str) else None
+            if p is None:
+                refuse("the token is invalid or has expired; log in again")
+            if not p.may_act_in(cid):
+                refuse(f"{p.name} belongs to another centre")
+            staff = p.role in STAFF_ROLES
+        info = {"center": cid, "window": number, "staff": staff,
+                "allowance": SNAPSHOT_BURST, "at": time.monotonic()}
+        clients[request.sid] = info
+        join_room(window_room(cid, number) if number is not None else center_room(cid))
+        if staff:
+            join_room(staff_room(cid))
+        send_snapshot(request.sid, info, auth.get("since"))
+
+    @sio.on("disconnect")
+    def on_disconnect(*_):
+        clients.pop(request.sid, None)
+
+    @sio.on("snapshot")
+    def on_snapshot(data=None):
+        info = clients.get(request.sid)
+        if info is None or not _allowed(info):
+            return          # a client asking too often waits for its own retry
+        since = data.get("since") if isinstance(data, dict) else None
+        send_snapshot(request.sid, info, since)
+
+    def on_events(cid, events, state):
+        # runs inside the gateway, under the centre lock: a failure here must not fail the command
+        try:
+            for name, payload, rooms in pushes(state, events, hall.clock()):
+                sio.server.emit(name, payload, to=rooms)
+        except Exception:   # the command is already stored; screens resync on the next gap
+            log.exception("pushing events %s..%s of %s failed", events[0].get("seq"), events[-1].get("seq"), cid)
+
+    hall.listeners.append(on_events)
+    if mode == "gevent":
+        # Start-up objects (modules, the catalogue, folded state) never die: moving them out of
+        # the collector's sight keeps full collections, which otherwise land mid-broadcast and set
+        # the p99 (NOTES.md), short.
+        gc.freeze()
+    return sio

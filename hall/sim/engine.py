@@ -1,0 +1,357 @@
+"""Simulated citizens and staff of one centre, acting through a backend that speaks the core's commands.
+
+The engine is a discrete-event loop in simulated time: citizens arrive and take tickets, walk to the
+window they are called to (or do not come: recall, then 过号), give up waiting now and then; staff
+open their windows when the centre opens, call the next ticket whenever they are free, serve, send
+some citizens on to another queue, take breaks (pause/resume) and close when the period ends and no
+one waits for them. Every action is a command on a backend:
+
+- `CoreBackend` runs the pure core directly (decide + apply, numbered events, no store): the
+  simulator, fast and deterministic per seed;
+- `hall.sim.actors.GatewayBackend` goes through the gateway like the API does: the demo.
+
+The engine reads the backend's state before it acts and tolerates refusals, so that people using
+the demo at the same time (a window taken over in the staff console) never break it.
+"""
+import heapq
+import itertools
+import random
+from datetime import date as Date, datetime, timedelta, time as dtime
+
+from ..core import decide, apply, CenterState, Refused
+from ..core.clock import zone
+from ..core.state import OPEN, PAUSED, CLOSED, CALLED, SERVING, WAITING, CLASSES
+from .model import Behaviour, Options
+
+
+class CoreBackend:
+    """The real core with no store: decide, number, apply. `log` keeps every event."""
+
+    def __init__(self, cid, keep_log=True):
+        self.state = CenterState(id=cid)
+        self.log = [] if keep_log else None
+        self.listeners = []
+
+    def do(self, name, args, at, by):
+        events, result = decide(self.state, name, args, at, by)
+        for e in events:
+            e["seq"] = self.state.version + 1
+            apply(self.state, e)
+            if self.log is not None:
+                self.log.append(e)
+        if events:
+            for fn in self.listeners:
+                fn(self.state.id, events, self.state)
+        return result
+
+    def read(self):
+        return self.state
+
+
+class Engine:
+    """One centre's simulated people. Schedule with `start_day(date)`; drive with `step()`."""
+
+    def __init__(self, backend, config, options=None, seed=0, staff=None, by_prefix="sim"):
+        self.backend = backend
+        self.cfg = config
+        self.opt = options or Options()
+        self.rng = random.Random(seed)
+        self.beh = Behaviour(config, self.opt, self.rng)
+        self.by = by_prefix
+        self.staff = staff or {n: {"username": f"{by_prefix}-staff-{n}", "name": f"{n}号窗口工作人员",
+                                   "staff_no": f"S{n:03d}"} for n in config.windows}
+        self._heap = []
+        self._n = itertools.count()
+        self._break_due = set()
+        self._closing = set()
+        self._on_break = set()
+        self._period_end = None
+        self.turned_away = 0
+        self.now = None
+        self._peaks = {}
+
+    # --- the loop ---
+    def at(self, t, fn, *args):
+        heapq.heappush(self._heap, (t, next(self._n), fn, args))
+
+    def next_time(self):
+        return self._heap[0][0] if self._heap else None
+
+    def step(self):
+        t, _, fn, args = heapq.heappop(self._heap)
+        self.now = t
+        fn(t, *args)
+
+    def run_until(self, t_end=None):
+        while self._heap and (t_end is None or self._heap[0][0] <= t_end):
+            self.step()
+
+    def do(self, name, args, t, by):
+        return self.backend.do(name, args, t, by)
+
+    @property
+    def state(self):
+        return self.backend.read()
+
+    # --- a day ---
+    def periods(self, day):
+        """Opening periods of a local date as (start, end) epoch seconds (contiguous ones merged)."""
+        tz = zone(self.cfg.timezone)
+        if self.opt.hours is not None:
+            spans = list(self.opt.hours)
+        elif self.cfg.hours is not None:
+            spans = list(self.cfg.hours[day.weekday()])
+        else:
+            spans = list(self.opt.default_hours)
+        merged = []
+        for a, b in sorted(spans):
+            if merged and merged[-1][1] == a:
+                merged[-1] = (merged[-1][0], b)
+            else:
+                merged.append((a, b))
+        midnight = datetime.combine(day, dtime(0), tz)
+        return [(_epoch(midnight, a), _epoch(midnight, b)) for a, b in merged]
+
+    def weekday_spans(self):
+        if self.opt.hours is not None:
+            return list(self.opt.hours)
+        if self.cfg.hours is not None:
+            days = [d for d in self.cfg.hours[:5] if d] or [d for d in self.cfg.hours if d]
+            return list(max(days, key=lambda d: sum(b - a for a, b in d))) if days else []
+        return list(self.opt.default_hours)
+
+    def start_day(self, day):
+        """Schedule a local date: windows open, citizens arrive, breaks, closing."""
+        spans = self.weekday_spans()
+        midnight = datetime.combine(day, dtime(0), zone(self.cfg.timezone)).timestamp()
+        windows = sorted(self.cfg.windows)
+        staffed = windows[:max(1, round(len(windows) * self.opt.staffed))] if windows else []
+        for i, (start, end) in enumerate(self.periods(day)):
+            if i == 0 and self.opt.door_crowd > 0:
+                for k in range(round(self.beh.daily_volume() * self.opt.door_crowd)):
+                    self.at(start + k * 0.5, self._crowd, midnight)
+            self.at(start, self._open_period, staffed, end)
+            self._next_arrival(start, end, midnight, spans)
+            for n in staffed:
+                for _ in range(self.opt.breaks_per_period):
+                    span = end - start
+                    if span > 3600:
+                        self.at(start + self.rng.uniform(0.2, 0.8) * span, self._break, n)
+            self.at(end, self._close_period, staffed)
+        for minute, window, queues, mode in self.opt.reassign:
+            self.at(midnight + minute * 60, self._reassign, window, list(queues), mode)
+
+    # --- citizens ---
+    def _next_arrival(self, t, end, midnight, spans):
+        """Thinning: candidate arrivals at the peak rate, each kept with probability rate/peak."""
+        peak = self._peak_rate(spans)
+        if peak <= 0:
+            return
+        t = t + self.rng.expovariate(peak)
+        if t < end:
+            self.at(t, self._arrive, end, midnight, spans)
+
+    def _arrive(self, t, end, midnight, spans):
+        minute = (t - midnight) / 60
+        rate = self.beh.rate_per_s(minute, spans) * self.beh.surge_share(minute)
+        if self.rng.random() * self._peak_rate(spans) <= rate:
+            self._citizen(t, minute)
+        self._next_arrival(t, end, midnight, spans)
+
+    def _peak_rate(self, spans):
+        key = tuple(spans)
+        if key not in self._peaks:
+            top = max(self.beh.rate_per_s(m * 30, spans) for m in range(48))
+            self._peaks[key] = top * self.beh.max_surge()
+        return self._peaks[key]
+
+    def _crowd(self, t, midnight):
+        self._citizen(t, (t - midnight) / 60)
+
+    def _citizen(self, t, minute):
+        queue, item = self.beh.pick(minute)
+        args = {"ticket_id": f"{self.cfg.id}.{self.rng.getrandbits(64):016x}", "queue": queue,
+                "priority": self.beh.priority(), "channel": "kiosk"}
+        if item is not None:
+            args["item"] = item
+        try:
+            tid = self.do("issue", args, t, f"{self.by}-kiosk")
+        except Refused:
+            self.turned_away += 1
+            return
+        patience = self.beh.patience_s()
+        if patience is not None:
+            self.at(t + patience, self._give_up, tid)
+        self._poke(t, queue)
+
+    def _give_up(self, t, tid):
+        tk = self.state.tickets.get(tid)
+        if tk is not None and tk.status == WAITING:
+            self._try("cancel", {"ticket": tid}, t, f"{self.by}-citizen")
+
+    # --- staff ---
+    def _ours(self, n):
+        w = self.state.windows.get(n)
+        return w is not None and (w.staff is None or w.staff.get("username") == self.staff[n]["username"])
+
+    def _try(self, name, args, t, by):
+        try:
+            return self.do(name, args, t, by)
+        except Refused:
+            return None
+
+    def _open_period(self, t, windows, end):
+        self._period_end = end
+        self._closing.clear()
+        for n in windows:
+            w = self.state.windows.get(n)
+            if w is None or not self._ours(n):
+                continue
+            if w.state == CLOSED:
+                self._try("open", {"window": n, "staff": self.staff[n]}, t, self.staff[n]["username"])
+            elif w.state == PAUSED and n not in self._on_break:
+                self._try("resume", {"window": n}, t, self.staff[n]["username"])
+            self._call_next(t, n)
+
+    def _close_period(self, t, windows):
+        self._closing.update(windows)
+        for n in windows:
+            self._maybe_close(t, n)
+
+    def _maybe_close(self, t, n):
+        w = self.state.windows.get(n)
+        if (n in self._closing and w is not None and w.state == OPEN and w.ticket is None
+                and not self._has_waiting(w) and self._ours(n)):
+            self._try("close", {"window": n}, t, self.staff[n]["username"])
+            return True
+        return False
+
+    def _has_waiting(self, w):
+        s = self.state
+        return any(s.lines.get((q, c)) for q in w.queues for c in CLASSES)
+
+    def _idle(self, n):
+        w = self.state.windows.get(n)
+        return w is not None and w.state == OPEN and w.ticket is None and self._ours(n)
+
+    def _poke(self, t, queue):
+        """A ticket joined `queue`: free windows serving it call (the one free longest first)."""
+        s = self.state
+        idle = sorted((w.since or 0, w.number) for w in s.windows.values()
+                      if queue in w.queues and self._idle(w.number))
+        for _, n in idle:
+            if not any(s.lines.get((queue, c)) for c in CLASSES):
+                break
+            self._call_next(t, n)
+
+    def _call_next(self, t, n):
+        if not self._idle(n):
+            return
+        if n in self._break_due:
+            self._take_break(t, n)
+            return
+        tid = self._try("call-next", {"window": n}, t, self.staff[n]["username"])
+        if tid is None:
+            self._maybe_close(t, n)
+            return
+        if self.beh.shows_up():
+            self.at(t + self.beh.walk_s(), self._start, n, tid)
+        else:
+            self.at(t + self.opt.recall_after_s, self._recall, n, tid)
+
+    def _at_window(self, n, tid, status):
+        w = self.state.windows.get(n)
+        tk = self.state.tickets.get(tid)
+        return w is not None and w.ticket == tid and tk is not None and tk.status == status and self._ours(n)
+
+    def _recall(self, t, n, tid):
+        if not self._at_window(n, tid, CALLED):
+            return
+        self._try("recall", {"window": n}, t, self.staff[n]["username"])
+        self.at(t + self.opt.recall_after_s, self._missed, n, tid)
+
+    def _missed(self, t, n, tid):
+        if self._at_window(n, tid, CALLED):
+            self._try("no-show", {"window": n}, t, self.staff[n]["username"])
+        self._after_ticket(t, n)
+
+    def _start(self, t, n, tid):
+        if not self._at_window(n, tid, CALLED):
+            return
+        if self._try("start", {"window": n}, t, self.staff[n]["username"]) is None:
+            return
+        queue = self.state.tickets[tid].queue
+        self.at(t + self.beh.service_s(queue, n), self._finish, n, tid)
+
+    def _finish(self, t, n, tid):
+        if not self._at_window(n, tid, SERVING):
+            return
+        tk = self.state.tickets[tid]
+        target = self._transfer_target(tk.queue) if self.beh.transfers() else None
+        if target is not None:
+            self._try("transfer", {"window": n, "queue": target, "position": "first"}, t,
+                      self.staff[n]["username"])
+            self._poke(t, target)
+        else:
+            self._try("finish", {"window": n}, t, self.staff[n]["username"])
+        self._after_ticket(t, n)
+
+    def _transfer_target(self, queue):
+        served = sorted({q for w in self.state.windows.values() if w.state == OPEN for q in w.queues} - {queue})
+        return self.rng.choice(served) if served else None
+
+    def _after_ticket(self, t, n):
+        if not self._idle(n):
+            return
+        if n in self._break_due:
+            self._take_break(t, n)
+        elif not self._maybe_close(t, n):
+            self._call_next(t, n)
+
+    def _break(self, t, n):
+        w = self.state.windows.get(n)
+        if w is None or w.state != OPEN or not self._ours(n) or n in self._closing:
+            return
+        self._break_due.add(n)
+        if w.ticket is None:
+            self._take_break(t, n)
+
+    def _take_break(self, t, n):
+        self._break_due.discard(n)
+        if self._try("pause", {"window": n, "reason": "休息"}, t, self.staff[n]["username"]) is not None:
+            self._on_break.add(n)
+            self.at(t + self.beh.break_len_s(), self._back, n)
+
+    def _back(self, t, n):
+        self._on_break.discard(n)
+        w = self.state.windows.get(n)
+        if w is None or w.state != PAUSED or not self._ours(n):
+            return
+        self._try("resume", {"window": n}, t, self.staff[n]["username"])
+        if not self._maybe_close(t, n):
+            self._call_next(t, n)
+
+    def _reassign(self, t, n, queues, mode):
+        if self._try("assign", {"window": n, "queues": queues, "mode": mode}, t, f"{self.by}-manager") is None:
+            return
+        for q in queues:
+            self._poke(t, q)
+
+
+def _epoch(midnight, minute):
+    return (midnight + timedelta(minutes=minute)).timestamp()
+
+
+def next_open_days(config, first, count):
+    """`count` local dates from `first` on which the centre opens (every date when always open)."""
+    days, d = [], first
+    while len(days) < count:
+        if config.hours is None or config.hours[d.weekday()]:
+            days.append(d)
+        d += timedelta(days=1)
+    return days
+
+
+def default_first_day():
+    """A fixed Monday, so that a seed alone fixes the simulated days."""
+    return Date(2026, 11, 23)
