@@ -135,9 +135,12 @@ def test_bad_request_gets_the_right_4xx(client, auth, method, path, body, who, s
 
 
 def test_every_api_route_is_walked(app):
+    """Every route of the core API blueprints; other packages walk their own routes in their tests."""
+    from hall.api import BLUEPRINTS
+    ours = {bp.name for bp in BLUEPRINTS}
     walked = {(m, p.split("?")[0]) for m, p, *_ in CASES}
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/v1/") or rule.rule.endswith(("openapi.json", "/centers")):
+        if rule.endpoint.split(".")[0] not in ours or rule.rule.endswith(("openapi.json", "/centers")):
             continue
         pattern = rule.rule[len("/api/v1"):]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
