@@ -32,7 +32,7 @@ WORKERS = 4
 
 
 class Bridge:
-    def __init__(self, config: Config, live=True, line_options=None):
+    def __init__(self, config: Config, line_options=None):
         self.config = config
         self.api = HallApi(config.url, config.tokens)
         self.views = {c: CentreView(c) for c in config.centers}
@@ -50,7 +50,8 @@ class Bridge:
             self.lines.append(Line(lc.port, lc.baud, devs, driver(lc.protocol), self,
                                    reopen_max_s=lc.reopen_max_s, **(line_options or {})))
         self.live = [LiveLink(config.url, c, config.tokens[c], self.views[c], self._changed, self._finished,
-                              self._online) for c in config.centers] if live else []
+                              self._online, fetch=self.api.center) for c in config.centers]
+        self._checked = set()
 
     def start(self):
         self.courier.start()
@@ -160,17 +161,17 @@ class Bridge:
     def _online(self, center, online):
         if online:
             self.courier.wake()
+            if center not in self._checked:
+                self._checked.add(center)
+                known = set(self.views[center].windows)
+                for ln in self.lines:
+                    for lk in ln.links:
+                        d = lk.device
+                        if d.center == center and d.window is not None and d.window not in known:
+                            log.warning("%s is configured for window %s, which centre %s does not have",
+                                        d.name, d.window, center)
 
     def _changed(self):
         for ln in self.lines:
             ln.wake()
 
-
-def run(config, stop_event=None):
-    """Run until interrupted (SIGINT/SIGTERM in the CLI set `stop_event`)."""
-    bridge = Bridge(config).start()
-    try:
-        while not stop_event.wait(60):
-            log.info("stats: %s", bridge.stats())
-    finally:
-        bridge.stop()

@@ -48,7 +48,7 @@ ADDR may be LINE.ADDR (lines count from 1) when an address is on several lines."
 def run_sim(path, stdin=None, out=None, pace=True):
     """Play the devices of a bridge config on pseudo-terminals at its port paths; read commands from stdin."""
     stdin, out = stdin or sys.stdin, out or sys.stdout
-    config = cfgmod.load(path)
+    config = cfgmod.load(path, need_token=False)
     lines = [sim.build(lc, pace=pace).start() for lc in config.lines]
     for lc in config.lines:
         print(f"{lc.port}: {len(lc.devices)} simulated devices at {lc.baud} baud", file=out, flush=True)

@@ -13,6 +13,7 @@ from . import render
 from .messages import Brightness, Effect, Kind, Prompt, ShowText
 
 MESSAGE_S = 5.0          # a keypad's answer stays on its second line this long
+COUNT_REFRESH_S = 10.0   # a keypad's waiting count is refreshed at most this often
 
 
 class Device:
@@ -63,9 +64,12 @@ class Keypad(Device):
         self.clock = clock
         self._message = None            # (text, until)
         self._busy = threading.Lock()
+        self._count = None              # the waiting count on show, and since when
+        self._count_at = float("-inf")
 
     def say(self, text, seconds=MESSAGE_S):
         self._message = (text, self.clock() + seconds)
+        self._count_at = float("-inf")  # after its own key, a keypad shows the count as it is
 
     def message(self):
         m = self._message
@@ -79,8 +83,14 @@ class Keypad(Device):
         self._busy.release()
 
     def outputs(self, now):
-        first, second = render.keypad_lines(self.view.window(self.window), self.view.waiting_for(self.window),
-                                            self.view.online, self.message())
+        waiting, t = self.view.waiting_for(self.window), self.clock()
+        # The count is a hint, and every ticket taken and every call in the centre changes it: sent
+        # on each change it would put a frame per keypad on the line each time (PROTOCOL.md, 7).
+        if waiting != self._count and (t - self._count_at >= COUNT_REFRESH_S or self._count is None
+                                       or waiting is None or (waiting == 0) != (self._count == 0)):
+            self._count, self._count_at = waiting, t
+        first, second = render.keypad_lines(self.view.window(self.window), self._count, self.view.online,
+                                            self.message())
         return {"line1": ShowText(0, first), "line2": ShowText(1, second)}
 
 

@@ -49,7 +49,7 @@ class HallApi:
 
     def report(self, center, device, status, detail=None):
         return self._request("POST", center, f"/centers/{center}/devices/status",
-                             {"device": device, "status": status, "detail": detail})
+                             {"device": device, "status": status, "detail": detail[:200] if detail else None})
 
     def center(self, center):
         return self._request("GET", center, f"/centers/{center}")

@@ -19,13 +19,14 @@ log = logging.getLogger(__name__)
 
 class LiveLink:
     def __init__(self, url, center, token, view, on_change, on_finished, on_online,
-                 reconnect_min_s=0.2, reconnect_max_s=5.0):
+                 reconnect_min_s=0.2, reconnect_max_s=5.0, fetch=None):
         self.url, self.center, self.token = url, center, token
+        self.fetch = fetch              # GET /api/v1/centers/<c>, for when Socket.IO cannot connect
         self.view = view
         self.on_change, self.on_finished, self.on_online = on_change, on_finished, on_online
         self.backoff = Backoff(reconnect_min_s, reconnect_max_s)
         self.tracker = SeqTracker()
-        self.counters = dict(connects=0, messages=0, ignored=0, gaps=0, refused=0)
+        self.counters = dict(connects=0, messages=0, ignored=0, gaps=0, fallbacks=0)
         self._stop = threading.Event()
         self._disconnected = threading.Event()
         self._thread = None
@@ -74,6 +75,7 @@ class LiveLink:
             except Exception as e:   # noqa: BLE001 - socketio raises ConnectionError and more
                 delay = self.backoff.failed()
                 log.info("Socket.IO to %s (%s) failed: %s; again in %.1f s", self.url, self.center, e, delay)
+                self._fallback()
                 self._stop.wait(delay)
                 continue
             self.backoff.succeeded()
@@ -84,6 +86,30 @@ class LiveLink:
                 pass
             if not self._stop.is_set():
                 self._stop.wait(self.backoff.failed())
+
+    def _fallback(self):
+        """Socket.IO will not connect: if plain HTTP reaches the hall, keep the picture from it.
+
+        Key presses go over HTTP, so while it answers the keypads must not say 系统离线; the
+        displays follow the hall at the pace of the reconnection attempts instead of at once.
+        """
+        if self.fetch is None:
+            return
+        try:
+            status, data = self.fetch(self.center)
+        except Exception:   # noqa: BLE001 - HallUnreachable, or anything odd: the hall is away
+            status, data = None, None
+        if status == 200 and isinstance(data, dict):
+            self.counters["fallbacks"] += 1
+            was = self.view.online
+            self.view.apply_center(data)
+            if not was:
+                self.on_online(self.center, True)
+            self.on_change()
+        elif self.view.online:
+            self.view.online = False
+            self.on_online(self.center, False)
+            self.on_change()
 
     def _on_connect(self):
         self.counters["connects"] += 1

@@ -93,6 +93,15 @@ class CentreView:
         if q["id"] not in self.queue_order:
             self.queue_order.append(q["id"])
 
+    def apply_center(self, center):
+        """`GET /centers/<c>` (windows and queues, no recent calls): the picture without Socket.IO."""
+        with self.lock:
+            for w in center.get("windows") or ():
+                self._window(w)
+            for q in center.get("queues") or ():
+                self._queue(q)
+            self.online = True
+
     def apply_call(self, m):
         with self.lock:
             self.calls.appendleft({"ticket": m["ticket"], "window": m["window"], "window_name": m.get("window_name")})

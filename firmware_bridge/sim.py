@@ -319,6 +319,7 @@ class SimLine:
         self._duplicate = collections.Counter()
         self._master = self._slave = None
         self._line_free = 0.0
+        self.last_command_at = 0.0          # when a frame other than a poll last ended (monotonic)
         self._running = False
         self._thread = None
         self._plugged = threading.Event()
@@ -415,6 +416,9 @@ class SimLine:
             if env is None:
                 continue
             self.counters["requests"] += 1
+            if not isinstance(env.body, Poll):
+                self.last_command_at = done
+                self.counters["command_bytes"] += nbytes
             if env.address == BROADCAST:
                 if self.pace:
                     _sleep_until(done)
@@ -430,7 +434,9 @@ class SimLine:
             self._tick(done)
             if answer is None:
                 continue
-            self._reply(env.address, *answer, done)
+            sent = self._reply(env.address, *answer, done)
+            if not isinstance(env.body, Poll):
+                self.counters["command_bytes"] += sent
 
     def _tick(self, now):
         for d in self.devices.values():
@@ -451,10 +457,11 @@ class SimLine:
         try:
             os.write(self._master, data + (data if duplicate else b""))
         except (OSError, TypeError):
-            return
+            return 0
         self.counters["replies"] += 1
         self.counters["duplicated"] += duplicate
         self._line_free = time.monotonic()
+        return len(data)
 
 
 def _take(faults, address):

@@ -79,15 +79,16 @@ class Prediction:
         return {k: (round(v, 1) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
-def predict(baud, devices, hall_s=0.015, led_text="A001 请到10号窗口", response_s=RESPONSE_TYPICAL_S):
+def predict(baud, devices, hall_s=0.015, led_text="A001 请到10号窗口", response_s=RESPONSE_TYPICAL_S, poll_s=None):
     """Key-to-LED latency on an otherwise idle line of `devices` polled round robin.
 
     key pressed → (wait for the keypad's poll: uniform over one cycle) → poll + KEY answer →
     hall round trip (HTTP call and the Socket.IO push, `hall_s`, overlapping the ACK) → the LED
     frame waits for the transaction on the bus to end (uniform over one poll) → LED frame on
-    the wire; the LED shows the text as its last byte arrives.
+    the wire; the LED shows the text as its last byte arrives. `poll_s` replaces the computed
+    time of one poll transaction with a measured one.
     """
-    poll = poll_transaction_s(baud, response_s)
+    poll = poll_s or poll_transaction_s(baud, response_s)
     cycle = devices * poll
     key_reply = wire_s(POLL_BYTES, baud) + response_s + wire_s(KEY_BYTES, baud)
     # the ACK to the keypad goes out at once; the hall answers in parallel
