@@ -5,7 +5,7 @@
 `Manage` on the app (`app.extensions["manage"]`). In a gevent server process it also starts the
 background greenlet that supervises every centre every SUPERVISE_EVERY_S seconds (default 5,
 $HALL_SUPERVISE_EVERY_S; 0 turns it off) and refreshes recommendations every RECOMMEND_EVERY_S
-(default 60). Nothing starts at import, and nothing starts in a test's app: tests call
+(default 60, $HALL_RECOMMEND_EVERY_S). Nothing starts at import, and nothing starts in a test's app: tests call
 `app.extensions["manage"].tick()` with their fake clock.
 """
 import os
@@ -21,8 +21,8 @@ def init_app(app, api_prefix="/api/v1"):
         app.register_blueprint(bp, url_prefix=api_prefix)
     app.register_blueprint(pages.bp)
     every = float(app.config.get("SUPERVISE_EVERY_S", os.environ.get("HALL_SUPERVISE_EVERY_S", 5)))
-    manage = Manage(app.extensions["hall"], supervise_every_s=every,
-                    recommend_every_s=float(app.config.get("RECOMMEND_EVERY_S", 60)))
+    manage = Manage(app.extensions["hall"], supervise_every_s=every, recommend_every_s=float(
+        app.config.get("RECOMMEND_EVERY_S", os.environ.get("HALL_RECOMMEND_EVERY_S", 60))))
     app.extensions["manage"] = manage
     from ..realtime import async_mode
     if every > 0 and async_mode() == "gevent":

@@ -55,6 +55,8 @@ def alerts(cid):
     if days:
         history = [e for e in events_between(hall(), cid, t - days * 86400) if e["type"] in ALERT_EVENTS]
         history.reverse()
+        names = {q.id: q.name for q in state.config.queues.values()}
+        history = [{**e, "queue_name": names.get(e.get("queue"))} if e.get("queue") else e for e in history]
     return jsonify({"active": active, "history": history})
 
 

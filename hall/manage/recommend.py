@@ -8,7 +8,8 @@ serve it as well ("share", longest wait first); and a window away from its catal
 back home ("restore"). Each is projected with the citizens still to come arriving at the rate seen
 in the last half hour, and scored by the waiting it leaves for the next hour: the projected waits of
 everyone waiting now, plus, for each queue, its arrivals in the hour times the wait a ticket taken
-now would have. The best few that save at least MIN_SAVING_S are offered, at most one per window,
+now would have. The best few that save at least MIN_SAVING_S (and MIN_SHARE of the waiting in the
+queues they touch) are offered, at most one per window,
 with what they do to each queue's estimated wait
 (「把 7 号窗口从税务调到综合受理：综合受理预计等候 −12 分钟，税务 +3 分钟」).
 
@@ -26,7 +27,10 @@ MIN_RATE_SPAN_S = 600       # … counted over at least ten minutes, so that the
 HORIZON_S = 3600            # the waiting scored: the next hour's
 UNSERVED = 2.0              # a ticket no window will call counts as waiting this many horizons
 MIN_SAVING_S = 5400         # a move must save an hour and a half of people's waiting in the hour …
-MIN_SHARE = 0.2             # … and a fifth of all of it: small gains are not worth moving staff for
+MIN_SHARE = 0.25            # … and a quarter of the waiting in the queues it touches: small gains are not
+                            # worth moving staff for (the queues it does not touch do not count, so that
+                            # a centre of thirty windows is held to the same bar as one of ten) …
+ENOUGH_S = 8 * 3600         # … unless it saves eight hours of waiting in the hour: worth it anywhere
 COOLDOWN_S = 1800           # a window moved in the last half hour is left where it is
 TOP = 3
 
@@ -67,15 +71,22 @@ def _with(state, window, queues, mode):
 
 def score(proj, state, rates, horizon=HORIZON_S):
     """Person-seconds of waiting the projection leaves for the next `horizon`."""
-    total = 0.0
-    for ids in state.lines.values():
+    return sum(by_queue(proj, state, rates, horizon).values())
+
+
+def by_queue(proj, state, rates, horizon=HORIZON_S):
+    """{queue: person-seconds of waiting for the next `horizon`}: everyone waiting now, and each
+    queue's arrivals in the horizon times the wait of a ticket taken now."""
+    out = {}
+    for (q, _), ids in state.lines.items():
         for tid in ids:
             w = proj.tickets.get(tid)
-            total += w[0] if w is not None else UNSERVED * horizon
+            out[q] = out.get(q, 0.0) + (w[0] if w is not None else UNSERVED * horizon)
     for q, _, rate in rates:
         w = proj.queues.get(q)
-        total += rate * horizon * (min(w[0], UNSERVED * horizon) if w is not None else UNSERVED * horizon)
-    return total
+        out[q] = out.get(q, 0.0) + rate * horizon * (min(w[0], UNSERVED * horizon) if w is not None
+                                                     else UNSERVED * horizon)
+    return out
 
 
 def _served(windows):
@@ -125,13 +136,14 @@ def recommend(state, now, learned=None, top=TOP, min_saving=MIN_SAVING_S, min_sh
     rates = arrival_rates(state, now, learned)
     times = _Times(StateTimes(state, learned, now), rates)
     base = project(state, now, times)
-    base_cost = score(base, state, rates)
-    min_saving = max(min_saving, min_share * base_cost)
+    base_costs = by_queue(base, state, rates)
+    base_cost = sum(base_costs.values())
     found = []
     for kind, w, queues, mode in candidates(state, now):
         proj = project(_with(state, w, queues, mode), now, times)
         saving = base_cost - score(proj, state, rates)
-        if saving >= min_saving:
+        touched = sum(base_costs.get(q, 0.0) for q in set(queues) | set(w.queues))
+        if saving >= max(min_saving, min(min_share * touched, ENOUGH_S)):
             found.append((saving, kind, w, queues, mode, proj))
         if pause is not None:
             pause()

@@ -13,6 +13,7 @@ a no-show to the window (and its staff) and the queue of the call.
 The staff member at a window is the one who opened it (the `staff` card of `window_opened`).
 """
 import math
+import re
 from datetime import date as Date, datetime, timedelta, time as dtime
 
 from ..core.clock import zone
@@ -77,6 +78,11 @@ class _Group:
             "mean_score": round(sum(scores) / len(scores), 2) if scores else None,
             "bad_ratings": sum(1 for s in scores if s <= 2),
         }
+
+
+def _natural(text):
+    """'staff-2' before 'staff-10'."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(text))]
 
 
 def _ratio(a, b):
@@ -236,7 +242,7 @@ def build(events, config, start, end, overturned=()):
         "windows": [{"number": n, "name": window_names.get(n, f"{n}号窗口"), **g.figures(issued=False)}
                     for n, g in sorted(tally.by_window.items())],
         "staff": [{"username": u, "name": tally.staff_names.get(u, u), **g.figures(issued=False)}
-                  for u, g in sorted(tally.by_staff.items())],
+                  for u, g in sorted(tally.by_staff.items(), key=lambda kv: _natural(kv[0]))],
         "days": [{"day": d, **{k: v for k, v in g.figures().items()
                                if k in ("issued", "served", "mean_wait_s", "p90_wait_s", "satisfaction", "rated")}}
                  for d, g in sorted(tally.days.items())],

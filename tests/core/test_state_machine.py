@@ -201,7 +201,8 @@ class CentreMachine(RuleBasedStateMachine):
     def follow_up(self, data):
         steps = {"open": ["verify"], "verified": ["rectify", "reply", "appeal"], "rectified": ["reply", "appeal"],
                  "appealed": ["review"], "closed": ["verify"]}
-        ids = sorted(self.state.followups)
+        # in the order they opened: their ids hold random ticket ids, which must not steer the draws
+        ids = [f["id"] for f in sorted(self.state.followups.values(), key=lambda f: (f["opened_at"], f["number"]))]
         if ids:
             f = self.state.followups[data.draw(st.sampled_from(ids))]
             step = data.draw(st.sampled_from(steps[f["status"]]))

@@ -1,0 +1,105 @@
+"""Report figures against a small event log computed by hand."""
+import pytest
+
+from hall.core.config import normalize_center
+from hall.manage.reports import build, period_bounds
+from tests.helpers import at, small_center
+
+CONFIG = normalize_center(small_center())
+ZHANG = {"username": "zhang", "name": "张敏", "staff_no": "01007"}
+LI = {"username": "li", "name": "李伟", "staff_no": "01008"}
+
+
+def ev(type_, when, **facts):
+    return {"type": type_, "at": at(f"2026-11-26 {when}") if len(when) == 5 else at(when), "by": "test", **facts}
+
+
+LOG = [
+    ev("day_started", "00:00", day="2026-11-26"),
+    ev("window_opened", "08:30", window=1, staff=ZHANG),
+    ev("window_opened", "08:30", window=3, staff=LI),
+    ev("ticket_issued", "09:00", ticket="a1", number="A001", queue="general"),
+    ev("ticket_called", "09:02", ticket="a1", window=1, queue="general", number="A001"),      # waited 120
+    ev("ticket_started", "09:03", ticket="a1", window=1),
+    ev("ticket_issued", "09:05", ticket="a2", number="A002", queue="general"),
+    ev("ticket_issued", "09:10", ticket="b1", number="B001", queue="police"),
+    ev("ticket_finished", "09:13", ticket="a1", window=1, queue="general"),                   # served 600
+    ev("ticket_called", "09:15", ticket="a2", window=1, queue="general", number="A002"),      # waited 600
+    ev("ticket_no_show", "09:17", ticket="a2", window=1, reason="staff"),
+    ev("ticket_called", "09:25", ticket="b1", window=3, queue="police", number="B001"),       # waited 900
+    ev("ticket_finished", "09:31", ticket="b1", window=3, queue="police"),                    # 360, no start
+    ev("ticket_evaluated", "09:32", ticket="a1", score=5, window=1, queue="general", staff="zhang"),
+    ev("ticket_evaluated", "09:33", ticket="b1", score=1, window=3, queue="police", staff="li"),
+    ev("ticket_issued", "10:20", ticket="a3", number="A003", queue="general"),
+    ev("ticket_called", "10:22", ticket="a3", window=1, queue="general", number="A003"),      # waited 120
+    ev("ticket_started", "10:23", ticket="a3", window=1),
+    ev("ticket_finished", "10:28", ticket="a3", window=1, queue="general"),                   # served 300
+    ev("ticket_evaluated", "10:29", ticket="a3", score=2, window=1, queue="general", staff="zhang"),
+    ev("followup_reviewed", "11:00", ticket="b1", followup="fu-b1", outcome="overturned", number="B001"),
+    ev("day_started", "2026-11-27 00:00", day="2026-11-27"),
+    ev("ticket_issued", "2026-11-27 09:00", ticket="x1", number="A001", queue="general"),
+]
+
+
+def day_report():
+    _, _, start, end = period_bounds("day", "2026-11-26", "Asia/Shanghai")
+    return build(LOG, CONFIG, start, end)
+
+
+def test_centre_totals():
+    t = day_report()["totals"]
+    assert (t["issued"], t["called"], t["served"], t["no_shows"]) == (4, 4, 3, 1)
+    assert t["no_show_rate"] == 0.25
+    assert t["mean_wait_s"] == 435.0                  # (120 + 600 + 900 + 120) / 4
+    assert t["p90_wait_s"] == 810.0                   # sorted 120 120 600 900: rank 2.7 → 600 + 0.7 × 300
+    assert t["mean_service_s"] == 420.0               # (600 + 360 + 300) / 3
+    # b1's 1 was overturned on appeal: two ratings count, 5 and 2
+    assert (t["rated"], t["rating_rate"], t["satisfaction"], t["mean_score"], t["bad_ratings"]) == \
+        (2, 0.6667, 0.5, 3.5, 1)
+
+
+def test_by_queue():
+    general, police = day_report()["queues"]
+    assert general["name"] == "综合受理" and police["name"] == "户籍业务"
+    assert (general["issued"], general["called"], general["served"], general["no_show_rate"]) == (3, 3, 2, 0.3333)
+    assert general["mean_wait_s"] == 280.0 and general["p90_wait_s"] == 504.0    # 120 120 600: rank 1.8
+    assert general["mean_service_s"] == 450.0 and general["satisfaction"] == 0.5
+    assert (police["issued"], police["mean_wait_s"], police["mean_service_s"], police["rated"]) == (1, 900.0, 360.0, 0)
+    assert police["rating_rate"] == 0.0 and police["satisfaction"] is None
+
+
+def test_by_window_and_staff():
+    r = day_report()
+    w1, w3 = r["windows"]
+    assert (w1["number"], w1["issued"], w1["called"], w1["served"], w1["no_shows"]) == (1, None, 3, 2, 1)
+    assert (w3["number"], w3["mean_wait_s"], w3["mean_service_s"]) == (3, 900.0, 360.0)
+    li, zhang = r["staff"]
+    assert (zhang["name"], zhang["served"], zhang["mean_score"]) == ("张敏", 2, 3.5)
+    assert (li["name"], li["served"], li["rated"]) == ("李伟", 1, 0)
+
+
+def test_arrivals_heatmap():
+    h = day_report()["heatmap"]
+    assert h["hours"] == [9, 10]
+    assert h["by_day"] == [{"label": "2026-11-26", "counts": [3, 1]}]
+    assert [(row["queue"], row["counts"]) for row in h["by_queue"]] == [("general", [2, 1]), ("police", [1, 0])]
+
+
+def test_a_week_holds_both_days():
+    _, _, start, end = period_bounds("week", "2026-11-26", "Asia/Shanghai")
+    r = build(LOG, CONFIG, start, end)
+    assert r["totals"]["issued"] == 5
+    assert [(d["day"], d["issued"], d["served"]) for d in r["days"]] == [("2026-11-26", 4, 3), ("2026-11-27", 1, 0)]
+
+
+@pytest.mark.parametrize("period, day, first, last", [
+    ("day", "2026-11-26", "2026-11-26", "2026-11-26"),
+    ("week", "2026-11-26", "2026-11-23", "2026-11-29"),
+    ("month", "2026-11-26", "2026-11-01", "2026-11-30"),
+    ("month", "2026-12-31", "2026-12-01", "2026-12-31"),
+    ("month", "2028-02-10", "2028-02-01", "2028-02-29"),
+])
+def test_period_bounds(period, day, first, last):
+    a, b, start, end = period_bounds(period, day, "Asia/Shanghai")
+    assert (a.isoformat(), b.isoformat()) == (first, last)
+    assert start == at(f"{first} 00:00") and end - start == ((b - a).days + 1) * 86400
