@@ -219,9 +219,9 @@ def call_next(state, at, by, window):
 def _unconfirmed_ghosts(state, w, at):
     """Waiting tickets of the window's queues whose print failed and whose number no one confirmed in time."""
     limit = state.config.unconfirmed_void_s
-    return [tid for q in w.queues for cls in CLASSES for tid in state.line(q, cls)
-            if state.tickets[tid].unconfirmed_since is not None
-            and at - state.tickets[tid].unconfirmed_since >= limit]
+    return sorted(tid for tid in state.unconfirmed
+                  if (t := state.tickets[tid]).status == WAITING and t.queue in w.queues
+                  and at - t.unconfirmed_since >= limit)
 
 
 def call(state, at, by, window, ticket):

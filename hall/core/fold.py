@@ -34,7 +34,7 @@ def _configured(s, e):
 
 def _day_started(s, e):
     s.day, s.day_start, s.day_end = e["day"], e["start"], e["end"]
-    s.tickets, s.numbers, s.lines = {}, {}, {}
+    s.tickets, s.numbers, s.lines, s.unconfirmed = {}, {}, {}, set()
     s.issued, s.service, s.idem = {}, {}, {}
     appointments.prune(s, e["day"])
     for w in s.windows.values():
@@ -69,6 +69,7 @@ def _called(s, e):
         t.recalls = 0
     t.status, t.window, t.called_at, t.started_at = CALLED, e["window"], e["at"], None
     t.unconfirmed_since = None        # called at a window: no longer a possible ghost
+    s.unconfirmed.discard(t.id)
     s.windows[e["window"]].ticket = t.id
 
 
@@ -131,10 +132,12 @@ def _print_failed(s, e):
     t = s.tickets[e["ticket"]]
     if t.unconfirmed_since is None:
         t.unconfirmed_since = e["at"]
+        s.unconfirmed.add(t.id)
 
 
 def _confirmed(s, e):
     s.tickets[e["ticket"]].unconfirmed_since = None
+    s.unconfirmed.discard(e["ticket"])
 
 
 def _evaluated(s, e):

@@ -68,6 +68,8 @@ class CenterState:
     idem: dict = field(default_factory=dict)        # idempotency key → [ticket id, fingerprint]
     devices: dict = field(default_factory=dict)     # device name → last report
     holders: dict = field(default_factory=dict)     # holder → [ticket ids today] (remote-ticket limits)
+    # derived, not stored: tickets with unconfirmed_since set, so a call need not scan every line
+    unconfirmed: set = field(default_factory=set)
     bookings: dict = field(default_factory=dict)    # code → booking (today's and future days')
     misses: dict = field(default_factory=dict)      # holder → [days an appointment was missed]
     # 电子监察 and 好差评 (hall.core.supervision, hall.core.followups): kept across days
@@ -121,6 +123,7 @@ class CenterState:
         s.windows = {w["number"]: Window(**w) for w in d["windows"]}
         s.tickets = {t["id"]: Ticket(**t) for t in d["tickets"]}
         s.numbers = {t.number: t.id for t in s.tickets.values()}
+        s.unconfirmed = {t.id for t in s.tickets.values() if t.unconfirmed_since is not None}
         s.lines = {(q, c): list(ids) for q, c, ids in d["lines"]}
         return s
 

@@ -242,6 +242,7 @@ class CentreMachine(RuleBasedStateMachine):
         for t in s.tickets.values():
             assert t.status in STATUSES
             assert (t.status == WAITING) == (t.id in lined)
+        assert s.unconfirmed == {t.id for t in s.tickets.values() if t.unconfirmed_since is not None}
 
     @invariant()
     def no_ticket_at_two_windows(self):
