@@ -86,24 +86,32 @@ class Hall:
         with self._locks[cid]:
             state = self._caught_up(cid)
             for _ in range(MAX_ATTEMPTS):
-                events, result = decide(state, name, args, self.clock(), by)
-                if not events:
-                    break
                 try:
-                    seqs = self.store.append(cid, state.version, events)
-                except Conflict:
-                    self._catch_up(state)
-                    continue
-                for e, seq in zip(events, seqs):
-                    e["seq"] = seq
-                    apply(state, e)
-                self._maybe_snapshot(state)
-                for listener in self.listeners:
-                    listener(cid, events, state)
-                break
+                    events, result = decide(state, name, args, self.clock(), by)
+                except Refused as refusal:
+                    if refusal.events and not self._commit(state, refusal.events):
+                        continue
+                    raise
+                if not events or self._commit(state, events):
+                    break
             else:
                 raise Refused("busy", "the centre is too busy right now; try again", 503)
             return result, events, (view(state, result) if view else None)
+
+    def _commit(self, state, events):
+        """Append at the state's version, apply, tell the listeners; False if another process was first."""
+        try:
+            seqs = self.store.append(state.id, state.version, events)
+        except Conflict:
+            self._catch_up(state)
+            return False
+        for e, seq in zip(events, seqs):
+            e["seq"] = seq
+            apply(state, e)
+        self._maybe_snapshot(state)
+        for listener in self.listeners:
+            listener(state.id, events, state)
+        return True
 
     @contextmanager
     def reading(self, cid):

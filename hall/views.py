@@ -1,6 +1,6 @@
 """The JSON a client sees of a centre, its queues, windows and tickets (the contract's shapes)."""
 from .core.clock import iso, is_open, closes_at
-from .core.state import WAITING
+from .core.state import CLASSES, WAITING
 from .estimate import ahead, queue_wait, queue_range, ticket_wait, ticket_range, serving_windows
 
 
@@ -41,7 +41,7 @@ def queue(state, q, now):
     longest = 0
     if today and waiting:
         heads = [state.tickets[line[0]].since for line in
-                 (state.line(q.id, c) for c in ("priority", "normal")) if line]
+                 (state.line(q.id, c) for c in CLASSES) if line]
         longest = max(0, round(now - min(heads)))
     return {
         "id": q.id,
@@ -56,6 +56,7 @@ def queue(state, q, now):
         "longest_wait_s": longest,
         "issued_today": state.issued.get(q.id, 0) if today else 0,
         "daily_quota": q.daily_quota,
+        "appointments": dict(q.appointments) if q.appointments else None,
     }
 
 

@@ -25,6 +25,7 @@ class TicketInfo:
     item: str = None
     priority: bool = False
     notice: str = None
+    appointment: bool = False   # checked in with a booking code: called before walk-ins
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,8 @@ def ticket_ops(info, paper_mm=80):
     ops.append(Text(info.number, align="center", size=NUMBER_SIZE, bold=True))
     if info.priority:
         text("【绿色通道】", align="center", bold=True)
+    if info.appointment:
+        text("【预约】", align="center", bold=True)
     ops.append(Rule())
     text(f"您前面还有：{info.ahead}人")
     text(f"预计等候：{wait_text(info.est_wait_s)}")

@@ -184,7 +184,8 @@ class Kiosks:
             center=view["center_name"], queue=view["queue_name"], number=view["number"],
             ahead=view["ahead"], est_wait_s=view["est_wait_s"],
             issued=(view["issued_at"] or "")[:19].replace("T", " "), track_url=track,
-            item=item.name if item else None, priority=view["priority"] == "priority")
+            item=item.name if item else None, priority=view["priority"] == "priority",
+            appointment=bool(view.get("appointment")))
         answer = {"ticket": view, "item_name": item.name if item else None, "track_url": track,
                   "qr_svg": qr.svg(track), "confirm_within_s": void_s}
         return info, answer

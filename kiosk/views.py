@@ -63,11 +63,14 @@ def catalog(cid):
                   "department": it.department or cfg.queues[it.queue].name}
                  for it in cfg.items.values()]
         hours, notice = cfg.raw["hours"], cfg.notice
+        # when a booking may check in, so a refusal can say when to come back
+        booking = {k: cfg.booking[k] for k in ("early_s", "grace_s")}
     departments = list(dict.fromkeys(it["department"] for it in items))
     return jsonify({"center": {"id": cid, "name": summary["name"], "name_en": summary["name_en"],
                                "open": summary["open"], "hours": hours, "notice": notice},
                     "queues": summary["queues"], "items": items, "departments": departments,
-                    "life_events": ["出生", "上学", "工作", "结婚", "退休", "其他"], "seq": summary["seq"]})
+                    "life_events": ["出生", "上学", "工作", "结婚", "退休", "其他"], "booking": booking,
+                    "seq": summary["seq"]})
 
 
 _INDEX = {}                  # cid → (config object, index): rebuilt when the catalogue changes

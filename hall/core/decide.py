@@ -11,7 +11,7 @@ from functools import lru_cache
 from . import appointments, followups, moves, supervision
 from .clock import day_bounds, is_open
 from .config import MODES, normalize_center, ConfigError
-from .errors import bad_input, not_found, conflict, unavailable
+from .errors import Refused, bad_input, not_found, conflict, unavailable
 from .fold import fold
 from .policy import next_ticket
 from .state import (CLASSES, WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED, AT_WINDOW,
@@ -42,7 +42,12 @@ def decide(state, name, args, at, by):
         pre.append(_day_started(state, at, by))
     if pre:
         state = _replayed(state, pre)
-    events, result = handler(state, at, by, **args)
+    try:
+        events, result = handler(state, at, by, **args)
+    except Refused as refusal:
+        # what time alone changed is true whatever the command: the gateway still writes it down
+        refusal.events = pre
+        raise
     return pre + events, result
 
 

@@ -13,6 +13,7 @@ class Refused(Exception):
         self.code = code
         self.message = message
         self.status = status
+        self.events = []        # events time made due before the refused command (see decide)
 
 
 def bad_input(message, code="bad_input"):

@@ -8,6 +8,7 @@ import re
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
 from ..api.common import ApiError, body, field
+from ..core.clock import iso, local
 from ..core.errors import Refused
 from .privacy import mask_phone
 
@@ -15,6 +16,8 @@ bp = Blueprint("public_pages", __name__, url_prefix="/m", template_folder="templ
                static_folder="static", static_url_path="/static")
 
 OPENID = re.compile(r"^[A-Za-z0-9_-]{10,64}$")
+BOOKING_CODE = re.compile(r"^[0-9]{6,12}$")
+CENTRE_ID = re.compile(r"^[a-z0-9-]{1,64}$")
 
 
 def _lang():
@@ -71,3 +74,57 @@ def subscribe(tid):
     r = jsonify({"ticket": tid, "channel": channel, "to": "微信" if channel == "wechat" else mask_phone(address)})
     r.status_code = 201
     return r
+
+
+# --- appointments (预约): the booking steps, and one booking's own page ---
+
+def _booking_rules(state, now):
+    """What the booking page must know of a centre besides the public API: its local day and
+    time (the phone's clock may be wrong), how far ahead it books, its check-in window, its hours."""
+    cfg = state.config
+    t = local(now, cfg.timezone)
+    return {"today": t.date().isoformat(), "now_min": t.hour * 60 + t.minute, "hours": cfg.raw["hours"],
+            **{k: cfg.booking[k] for k in ("days_ahead", "early_s", "grace_s")}}
+
+
+@bp.get("/book")
+def book():
+    hall = current_app.extensions["hall"]
+    now = hall.clock()
+    rules = {}
+    for cid in hall.centre_ids():
+        try:
+            with hall.reading(cid) as state:
+                if any(q.appointments for q in state.config.queues.values()):
+                    rules[cid] = _booking_rules(state, now)
+        except Refused:             # a stream with no centre configured (yet)
+            continue
+    chosen = request.args.get("center", "")
+    config = {"rules": rules, "center": chosen if chosen in rules else None}
+    return render_template("public/book.html", lang=_lang(), page="book", config=config)
+
+
+@bp.get("/book/<cid>/<code>")
+def booking(cid, code):
+    hall = current_app.extensions["hall"]
+    now = hall.clock()
+    b = None
+    if CENTRE_ID.match(cid) and BOOKING_CODE.match(code):
+        try:
+            with hall.reading(cid) as state:
+                b = state.bookings.get(code)
+                if b is not None:
+                    cfg = state.config
+                    q = cfg.queues[b["queue"]]
+                    config = {"center": cid, "code": code, "center_name": cfg.name,
+                              "center_name_en": cfg.name_en, "queue_name": q.name, "queue_name_en": q.name_en,
+                              "address": cfg.address, "day": b["day"], "slot": b["slot"],
+                              # the check-in window, in the centre's local time with its offset
+                              "opens_at": iso(b["start"] - cfg.booking["early_s"], cfg.timezone),
+                              "until": iso(b["miss_at"], cfg.timezone), "now": iso(now, cfg.timezone),
+                              "new": request.args.get("new") == "1"}
+        except Refused:
+            b = None
+    if b is None:
+        return render_template("public/booking.html", lang=_lang(), page="booking-missing", config=None), 404
+    return render_template("public/booking.html", lang=_lang(), page="booking", config=config)

@@ -50,7 +50,21 @@
       printer_none: "本机未连接打印机", printer_banner: "打印机暂停：号码会显示在屏幕上，请拍照留存",
       reprint_done: "已补打 {n} 号", reprint_fault: "补打失败：{m}", hours_none: "全天",
       week: {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"},
-      to: "至", days: ["日", "一", "二", "三", "四", "五", "六"]
+      to: "至", days: ["日", "一", "二", "三", "四", "五", "六"],
+      checkin_entry: "预约签到", checkin_entry_hint: "已在网上预约？输入预约号取号，优先叫号",
+      checkin_title: "预约签到", checkin_hint: "请输入 8 位预约号（在预约成功的页面或「我的预约」里）",
+      checkin_go: "签到取号", checkin_walk_in: "没有预约也可以办：点下方「首页」选择事项取号",
+      key_clear: "清空", checking_in: "正在签到，请稍候…", checkin_ok: "签到成功", appointment_badge: "预约 · 优先叫号",
+      ci_unknown_title: "没有找到这个预约号", ci_unknown_text: "您输入的是 {code}。",
+      ci_unknown_todo: ["请核对 8 位预约号后重新输入", "预约号在手机上预约成功的页面和「我的预约」里",
+                        "找不到预约号，请到咨询台求助，或回首页直接取号"],
+      ci_early_title: "还没到签到时间", ci_early_text: "您预约的是 {day} {slot} 的「{q}」。",
+      ci_early_todo: ["请在 {day} {opens} 以后再来签到", "现在就要办理的话，可以回首页直接取号排队"],
+      ci_missed_title: "预约时间已过", ci_missed_text: "这个预约已经过了签到时间，不能再签到。",
+      ci_missed_todo: ["请点下方「首页」，选择要办的事项，取一张普通号", "以后不能按时来时，请提前在手机上取消预约"],
+      ci_cancelled_title: "这个预约已取消", ci_cancelled_text: "已取消的预约不能签到。",
+      ci_cancelled_todo: ["请点下方「首页」，选择要办的事项取号"],
+      ci_closed_text: "现在不在办理时间，暂时不能签到。", date: "{m}月{d}日"
     },
     en: {
       subtitle: "Self-service tickets", search_hint: "Search: type a name or the pinyin initials, e.g. jhdj",
@@ -93,7 +107,22 @@
       printer_banner: "Printer paused: your number is shown on screen, please take a photo",
       reprint_done: "Reprinted {n}", reprint_fault: "Reprint failed: {m}", hours_none: "all day",
       week: {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"},
-      to: "–", days: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+      to: "–", days: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+      checkin_entry: "Appointment check-in", checkin_entry_hint: "Booked online? Enter your code: you are called first",
+      checkin_title: "Appointment check-in", checkin_hint: "Enter your 8-digit appointment code (shown when you booked)",
+      checkin_go: "Check in", checkin_walk_in: "No appointment? Tap Home and choose a service to take a ticket",
+      key_clear: "Clear", checking_in: "Checking in…", checkin_ok: "Checked in: here is your ticket", appointment_badge: "Appointment · called first",
+      ci_unknown_title: "Appointment code not found", ci_unknown_text: "You entered {code}.",
+      ci_unknown_todo: ["Check the 8 digits and enter them again", "The code is on your phone, under “My appointments”",
+                        "Cannot find it? Ask at the help desk, or take an ordinary ticket"],
+      ci_early_title: "Too early to check in", ci_early_text: "Your appointment: {q}, {day} {slot}.",
+      ci_early_todo: ["Please check in after {opens} on {day}", "To be served now, take an ordinary ticket from Home"],
+      ci_missed_title: "Your appointment time has passed", ci_missed_text: "The check-in time for this appointment is over.",
+      ci_missed_todo: ["Tap Home, choose your service and take an ordinary ticket",
+                       "Next time, cancel on your phone if you cannot come"],
+      ci_cancelled_title: "This appointment was cancelled", ci_cancelled_text: "A cancelled appointment cannot be checked in.",
+      ci_cancelled_todo: ["Tap Home and choose a service to take a ticket"],
+      ci_closed_text: "The centre is closed: check-in is not possible now.", date: "{d}/{m}"
     }
   };
 
@@ -101,7 +130,7 @@
     lang: "zh", elderly: false, catalog: null, settings: null, token: null,
     view: "home", history: [], item: null, intent: null, busy: false, ticket: null, answer: null,
     idleTimer: null, countdownTimer: null, printerFault: false, pin: "", pinResolve: null,
-    listSpec: null, searchTimer: null
+    listSpec: null, searchTimer: null, code: ""
   };
 
   // --- small helpers ---
@@ -113,6 +142,12 @@
     if (s === undefined) s = TEXT.zh[key];
     if (typeof s !== "string") return s;
     return s.replace(/\{(\w+)\}/g, function (_, k) { return params && params[k] !== undefined ? params[k] : ""; });
+  }
+
+  function tl(key, params) {
+    return (t(key) || []).map(function (s) {
+      return s.replace(/\{(\w+)\}/g, function (_, k) { return params && params[k] !== undefined ? params[k] : ""; });
+    });
   }
 
   function el(tag, cls, text) {
@@ -217,6 +252,7 @@
     S.intent = null;
     S.ticket = null;
     S.answer = null;
+    S.code = "";
     S.guidePin = null;          // the guide has walked away: the next person is a citizen
     clearInterval(S.countdownTimer);
     closeModal();
@@ -233,6 +269,7 @@
     if (S.view === "item") renderItem();
     if (S.view === "ticket") renderTicket();
     if (S.view === "search") runSearch();
+    if (S.view === "checkin") renderCheckin();
     renderBanner();
   }
 
@@ -281,6 +318,9 @@
       card.appendChild(body);
       board.appendChild(card);
     });
+    var booking = S.catalog.queues.some(function (q) { return !!q.appointments; });
+    $("open-checkin").hidden = !booking;
+    $("elderly-checkin").hidden = !booking;
     var notice = $("center-notice");
     notice.hidden = !S.catalog.center.notice;
     notice.textContent = S.catalog.center.notice ? t("notice_label") + S.catalog.center.notice : "";
@@ -443,6 +483,7 @@
     $("busy-text").textContent = text || t("busy");
     $("take").disabled = on;
     $("take-priority").disabled = on;
+    $("checkin-go").disabled = on || S.code.length !== CODE_LEN;
   }
 
   function take(priorityPin) {
@@ -522,11 +563,13 @@
     var it = S.item;
     var fault = !a.printed && !!a.fault;
     var head = $("ticket-headline");
-    $("ticket-headline-text").textContent = fault ? t("ticket_fault") : t("ticket_ok");
+    $("ticket-headline-text").textContent = fault ? t("ticket_fault") : tk.appointment ? t("checkin_ok") : t("ticket_ok");
     head.className = "ticket-ok" + (fault ? " fault" : "");
-    $("ticket-item").textContent = (it ? name(it) : (a.item_name || tk.queue_name)) + " · " + tk.queue_name;
+    var what = it ? name(it) : a.item_name;
+    $("ticket-item").textContent = what && what !== tk.queue_name ? what + " · " + tk.queue_name : tk.queue_name;
     $("ticket-number").textContent = tk.number;
     $("ticket-priority").hidden = tk.priority !== "priority";
+    $("ticket-appointment").hidden = !tk.appointment;
     $("ticket-ahead").textContent = t("people", {n: tk.ahead});
     $("ticket-wait").textContent = waitText(tk.est_wait_s);
     var qr = $("ticket-qr");
@@ -596,6 +639,107 @@
       label.textContent = t("back_in", {s: Math.max(left, 0)});
       if (left <= 0) goHome();
     }, 1000);
+  }
+
+  // --- appointment check-in: the booking code on a keypad, then a ticket printed like any other ---
+
+  var CODE_LEN = 8;
+
+  function openCheckin() {
+    S.code = "";
+    show("checkin");
+  }
+
+  function checkinKey(k) {
+    if (S.busy) return;
+    if (k === "back") S.code = S.code.slice(0, -1);
+    else if (k === "clear") S.code = "";
+    else if (S.code.length < CODE_LEN) S.code += k;
+    renderCheckin();
+  }
+
+  function renderCheckin() {
+    var boxes = $("checkin-boxes");
+    boxes.innerHTML = "";
+    for (var i = 0; i < CODE_LEN; i++) {
+      var b = el("span", "code-box" + (i === S.code.length ? " next" : "") + (i === 4 ? " gap" : ""), S.code.charAt(i));
+      boxes.appendChild(b);
+    }
+    boxes.dataset.code = S.code;
+    $("checkin-go").disabled = S.busy || S.code.length !== CODE_LEN;
+  }
+
+  function checkIn() {
+    if (S.busy || S.code.length !== CODE_LEN) return;
+    var code = S.code;
+    setBusy(true, t("checking_in"));
+    // checking in twice gives the same ticket, so a retry after a lost answer is safe
+    var attempt = 0;
+    function tryOnce() {
+      attempt += 1;
+      return call("POST", "/api/v1/centers/" + CID + "/appointments/" + code + "/check-in", {}).catch(function (e) {
+        if (attempt < 3) return new Promise(function (res) { setTimeout(res, 700 * attempt); }).then(tryOnce);
+        throw e;
+      });
+    }
+    tryOnce().then(function (r) {
+      if (r.status === 201) {
+        S.item = null;
+        return printTicket(r.data);
+      }
+      setBusy(false);
+      if (r.status === 401) return needSetup(t("setup_bad"));
+      return checkinRefused(code, (r.data && r.data.error) || {}, r.status);
+    }).catch(function () {
+      setBusy(false);
+      refuse(t("net_title"), t("net_text"), t("net_todo"));
+    });
+  }
+
+  function checkinRefused(code, err, status) {
+    var spaced = code.slice(0, 4) + " " + code.slice(4);
+    if (err.code === "unknown_appointment") {
+      S.code = "";
+      renderCheckin();
+      return refuse(t("ci_unknown_title"), t("ci_unknown_text", {code: spaced}), t("ci_unknown_todo"));
+    }
+    if (err.code === "too_early") return tooEarly(code);
+    if (err.code === "appointment_missed") return refuse(t("ci_missed_title"), t("ci_missed_text"), t("ci_missed_todo"));
+    if (err.code === "appointment_cancelled") {
+      return refuse(t("ci_cancelled_title"), t("ci_cancelled_text"), t("ci_cancelled_todo"));
+    }
+    if (err.code === "closed") {
+      return refuse(t("closed_title"), t("ci_closed_text"), t("closed_todo").map(function (s) {
+        return s.replace("{hours}", hoursText());
+      }));
+    }
+    refuse(t("error_title"), serverText(err.message) || ("HTTP " + status), t("net_todo").slice(1));
+  }
+
+  /* Say when to come back: the booking's day and slot (public, by code), less the early check-in allowance. */
+  function tooEarly(code) {
+    return call("GET", "/api/v1/centers/" + CID + "/appointments/" + code).then(function (r) {
+      var b = r.status === 200 && r.data;
+      if (!b) throw new Error("no booking");
+      var early = Math.round(((S.catalog.booking && S.catalog.booking.early_s) || 0) / 60);
+      var start = b.slot.split("-")[0].split(":");
+      var opens = Math.max(0, parseInt(start[0], 10) * 60 + parseInt(start[1], 10) - early);
+      var hm = ("0" + Math.floor(opens / 60)).slice(-2) + ":" + ("0" + (opens % 60)).slice(-2);
+      var p = b.day.split("-");
+      var day = t("date", {m: parseInt(p[1], 10), d: parseInt(p[2], 10)});
+      var q = null;
+      S.catalog.queues.forEach(function (x) { if (x.id === b.queue) q = x; });
+      refuse(t("ci_early_title"), t("ci_early_text", {day: day, slot: b.slot, q: q ? name(q) : b.queue}),
+             tl("ci_early_todo", {day: day, opens: hm}));
+    }).catch(function () {
+      refuse(t("ci_early_title"), "", tl("ci_early_todo", {day: "", opens: ""}).slice(1));
+    });
+  }
+
+  /* The server's messages are "中文 / English": the half in the kiosk's language. */
+  function serverText(message) {
+    var halves = String(message || "").split(" / ");
+    return S.lang === "en" && halves.length > 1 ? halves.slice(1).join(" / ") : halves[0];
   }
 
   // --- refusals and the guide's PIN ---
@@ -779,6 +923,17 @@
       });
     };
     $("reprint-go").onclick = reprint;
+    $("open-checkin").onclick = openCheckin;
+    $("elderly-checkin").onclick = openCheckin;
+    $("checkin-go").onclick = checkIn;
+    var numpad = $("checkin-pad");
+    ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"].forEach(function (k) {
+      var b = el("button", "num" + (k.length > 1 ? " fn" : ""), k === "back" ? "⌫" : k === "clear" ? "" : k);
+      b.dataset.k = k;
+      if (k === "clear") b.dataset.t = "key_clear";
+      b.onclick = function () { checkinKey(k); };
+      numpad.appendChild(b);
+    });
     $("printer-check").onclick = checkPrinter;
     $("open-setup").onclick = function () { needSetup(""); };
     buildKeyboard($("keyboard"), searchKey, false);

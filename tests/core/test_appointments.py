@@ -92,8 +92,7 @@ def test_check_in_too_early_or_too_late(core, clock):
     with pytest.raises(Refused) as e:
         core.run("check-in", code=code, ticket_id="east.x")
     assert e.value.code == "appointment_missed"
-    core.run("open", window=3)                         # the next command that succeeds records the miss
-    assert core.state.bookings[code]["status"] == "missed"
+    assert [ev["type"] for ev in e.value.events] == ["appointment_missed"]   # the gateway writes it down
 
 
 def test_missed_appointments_block_booking(core, clock):
@@ -145,3 +144,21 @@ def test_a_finished_remote_ticket_frees_the_queue_but_counts_for_the_day(core):
     t = core.issue("general", channel="phone", holder="p1")
     core.run("cancel", ticket=t.id)
     assert core.issue("general", channel="phone", holder="p1").number == "A002"
+
+
+def test_a_refused_command_still_records_what_time_made_due(tmp_path, clock):
+    from hall.centre import Hall
+    from hall.store.sqlite import SQLiteStore
+    cfg = small_center()
+    cfg["queues"][0]["appointments"] = {"slots": ["10:30-11:30"], "capacity": 2}
+    hall = Hall(SQLiteStore(str(tmp_path / "h.db")), clock=clock)
+    hall.execute("east", "configure", {"config": cfg})
+    code, _, _ = hall.execute("east", "book", {"code": "12345678", "queue": "general", "day": "2026-11-26",
+                                               "slot": "10:30-11:30", "name": "张*", "phone": "138****5678",
+                                               "holder": "h"})
+    clock.set("2026-11-26 12:30")
+    with pytest.raises(Refused) as e:
+        hall.execute("east", "check-in", {"code": code})
+    assert e.value.code == "appointment_missed"
+    assert hall.state("east").bookings[code]["status"] == "missed"
+    assert Hall(hall.store, clock=clock).state("east").bookings[code]["status"] == "missed"

@@ -49,7 +49,8 @@ class CentreMachine(RuleBasedStateMachine):
             result, events, _ = self.hall.execute("east", command, args, by="hypothesis")
         except Refused as e:
             assert 400 <= e.status < 600
-            assert self.state.to_dict() == before, "a refused command changed the state"
+            if not e.events:    # only what time made due (a new day, a missed booking) may be written
+                assert self.state.to_dict() == before, "a refused command changed the state"
             return None, []
         return result, events
 

@@ -4,7 +4,7 @@
   "use strict";
   var DICT = {
     zh: {
-      brand: "政务服务 · 排队助手", board_title: "各中心实时排队", updated: "更新于", offline: "网络中断，显示的是上次的数据",
+      brand: "政务服务 · 排队助手", board_title: "各中心实时排队", book_link: "预约办事", updated: "更新于", offline: "网络中断，显示的是上次的数据",
       use_location: "使用我的位置", locating: "正在定位…", located: "已按距离排序", no_location: "无法获取位置，按默认顺序显示",
       choose_item: "要办什么事？", item_placeholder: "例如：居民身份证换领",
       open: "办理中", closed: "休息中", until: "办理至 {t}", waiting_n: "等候 {n} 人", minutes: "约 {n} 分钟",
@@ -27,7 +27,7 @@
       to_board: "查看各中心排队", failed: "暂时无法获取数据，稍后自动重试"
     },
     en: {
-      brand: "Service Centres · Queue", board_title: "Live waits at every centre", updated: "Updated", offline: "Offline: showing the last data",
+      brand: "Service Centres · Queue", board_title: "Live waits at every centre", book_link: "Book a visit", updated: "Updated", offline: "Offline: showing the last data",
       use_location: "Use my location", locating: "Locating…", located: "Sorted by distance", no_location: "Location unavailable",
       choose_item: "What do you need to do?", item_placeholder: "e.g. ID card renewal",
       open: "Open", closed: "Closed", until: "open until {t}", waiting_n: "{n} waiting", minutes: "~{n} min",
