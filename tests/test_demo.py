@@ -32,6 +32,15 @@ def demo(tmp_path):
     proc.wait(10)
 
 
+def test_demo_prints_where_everything_is(demo):
+    url, proc = demo
+    proc.terminate()
+    out = proc.communicate(timeout=10)[0]
+    for path in ("/kiosk/huanshi?token=dev_", "/display/huanshi", "/display/huanshi/windows/1", "/staff",
+                 "/manage", "/m/", "staff-huanshi-1"):
+        assert path in out, path
+
+
 def test_demo_serves_the_district(demo):
     url, _ = demo
     centers = requests.get(url + "/api/v1/centers").json()["centers"]

@@ -62,10 +62,15 @@ def run(host, port, speed):
     base = f"http://{host}:{port}"
     click.echo(f"Hall demo district — data in {data_dir}")
     for c in centers:
-        click.echo(f"  {c['name']} ({c['id']}): {len(c['windows'])} windows, {len(c['items'])} items")
-        click.echo(f"    API          {base}/api/v1/centers/{c['id']}")
-        click.echo(f"    kiosk token  {devices[c['id']]}")
-    click.echo(f"  API document   {base}/api/v1/openapi.json")
+        cid = c["id"]
+        click.echo(f"  {c['name']} ({cid}): {len(c['windows'])} windows, {len(c['items'])} items")
+        click.echo(f"    kiosk          {base}/kiosk/{cid}?token={devices[cid]}")
+        click.echo(f"    main screen    {base}/display/{cid}")
+        click.echo(f"    window screen  {base}/display/{cid}/windows/1")
+    click.echo(f"  staff console    {base}/staff")
+    click.echo(f"  dashboard        {base}/manage")
+    click.echo(f"  phone pages      {base}/m/   (booking: {base}/m/book)")
+    click.echo(f"  API document     {base}/api/v1/openapi.json")
     click.echo(f"  logins (password {DEMO_PASSWORD}): " + ", ".join(u for u, _, _ in logins))
     from ..estimate import attach
     from ..sim.actors import Actors
