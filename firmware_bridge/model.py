@@ -71,21 +71,17 @@ class CentreView:
         return [t for t in snap.get("tickets") or () if _finished(t)]
 
     def apply_riders(self, m):
-        """The other window and queue views a message carries along (`windows`, `queues` lists)."""
+        """The other window and queue views a message carries along in `changed`."""
+        changed = m.get("changed") if isinstance(m.get("changed"), dict) else {}
         with self.lock:
-            for w in m.get("windows") or ():
+            for w in changed.get("windows") or ():
                 if isinstance(w, dict) and "number" in w:
                     self._window(w)
-            for q in m.get("queues") or ():
+            for q in changed.get("queues") or ():
                 if isinstance(q, dict) and "id" in q:
                     self._queue(q)
 
     def _window(self, w):
-        queues = w.get("queues")
-        if not (isinstance(queues, list) and all(isinstance(q, str) for q in queues)):
-            # a `window` message's own `queues` may be the riding queue views: keep what we knew
-            old = self.windows.get(w["number"]) or {}
-            w = {**w, "queues": old.get("queues") or []}
         self.windows[w["number"]] = w
 
     def _queue(self, q):
@@ -117,8 +113,8 @@ class CentreView:
 
     def apply_window(self, m):
         with self.lock:
-            self._window(m)
-            self.apply_riders({"windows": m.get("windows"), "queues": m.get("queues")})
+            self._window({k: v for k, v in m.items() if k not in ("changed", "seq", "prev")})
+            self.apply_riders(m)
             self.seq = m.get("seq", self.seq)
 
     def apply_queue(self, m):

@@ -30,6 +30,7 @@
   var announcing = null;  // the call being announced: the big panel shows it while the hall hears it
   var queueOrder = [], queues = {};
   var tz = "Asia/Shanghai";
+  var skew = 0;           // the hall's clock minus this screen's: a screen's own clock drifts
   var $ = function (id) { return document.getElementById(id); };
 
   var voice = new HallVoice({enabled: cfg.voice, onStart: flash, onEnd: unflash});
@@ -119,7 +120,7 @@
   }
 
   function tick() {
-    var now = new Date();
+    var now = new Date(Date.now() + skew);
     var parts = {};
     new Intl.DateTimeFormat("en-CA", {timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit",
                                       weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit",
@@ -164,6 +165,7 @@
       snapshot: function (s, info) {
         picture = s;
         tz = s.timezone || tz;
+        if (typeof s.now === "number") skew = s.now * 1000 - Date.now();
         voice.configure(s.voice);
         calls = s.calls.slice();
         queueOrder = s.queues.map(function (q) { return q.id; });

@@ -21,6 +21,7 @@
   var i18n = HallI18n.create(DICT, cfg.lang);
   var $ = function (id) { return document.getElementById(id); };
   var win = null, loaded = false, queueNames = {}, tz = "Asia/Shanghai";
+  var skew = 0;           // the hall's clock minus this screen's
   var flashTimer = null;
 
   var voice = new HallVoice({enabled: cfg.voice, onStart: flash});
@@ -91,6 +92,7 @@
       snapshot: function (s, info) {
         voice.configure(s.voice);
         tz = s.timezone || tz;
+        if (typeof s.now === "number") skew = s.now * 1000 - Date.now();
         s.queues.forEach(function (q) { queueNames[q.id] = {zh: q.name, en: q.name_en || q.name}; });
         win = s.windows.filter(function (w) { return w.number === cfg.window; })[0] || null;
         loaded = true;
@@ -115,8 +117,8 @@
   i18n.onChange(render);
   $("sound").addEventListener("click", function () { voice.unlock(); $("sound").hidden = true; });
   function tick() {
-    $("time").textContent = new Date().toLocaleTimeString("zh-CN", {timeZone: tz, hour: "2-digit", minute: "2-digit",
-                                                                    hour12: false});
+    var now = new Date(Date.now() + skew);
+    $("time").textContent = now.toLocaleTimeString("zh-CN", {timeZone: tz, hour: "2-digit", minute: "2-digit", hour12: false});
   }
   render();
   tick();

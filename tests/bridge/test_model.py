@@ -28,17 +28,17 @@ def test_a_call_shows_at_once_and_its_riders_update_windows_and_queues():
     v.apply_snapshot(snapshot())
     assert v.waiting_for(1) == 4
     v.apply_call({"seq": 11, "prev": 10, "ticket": "A001", "window": 1, "window_name": "1号窗口", "recall": False,
-                  "queues": [{"id": "general", "waiting": 2}]})
+                  "changed": {"queues": [{"id": "general", "waiting": 2}]}})
     assert v.window(1)["ticket"] == "A001" and v.window(1)["ticket_status"] == "called"
     assert v.waiting_for(1) == 3
     assert [c["ticket"] for c in v.recent_calls()] == ["A001", "A000"]
 
 
-def test_a_window_message_whose_queues_are_riding_views_keeps_the_windows_queues():
+def test_a_window_message_keeps_its_own_queues_and_applies_the_riding_queue_views():
     v = CentreView("east")
     v.apply_snapshot(snapshot())
     v.apply_window({"seq": 11, "prev": 10, "number": 1, "name": "1号窗口", "state": "paused", "ticket": None,
-                    "queues": [{"id": "police", "waiting": 0}]})
+                    "queues": ["general", "police"], "changed": {"queues": [{"id": "police", "waiting": 0}]}})
     assert v.window(1)["state"] == "paused"
     assert v.window(1)["queues"] == ["general", "police"]
     assert v.waiting_for(1) == 3

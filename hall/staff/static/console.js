@@ -85,9 +85,9 @@
     return fetch("/api/v1" + path, {method: method, headers: headers, body: body ? JSON.stringify(body) : undefined})
       .then(function (r) {
         if (r.status === 204) return null;
-        return r.json().then(function (data) {
-          if (!r.ok) {
-            var err = data && data.error ? data.error : {code: "http_" + r.status, message: r.statusText};
+        return r.json().catch(function () { return null; }).then(function (data) {
+          if (!r.ok || data === null) {
+            var err = data && data.error ? data.error : {code: "http_" + r.status, message: "HTTP " + r.status + " " + r.statusText};
             err.status = r.status;
             throw err;
           }
@@ -246,16 +246,20 @@
 
   // --- actions ---
   var busy = false;
+  function setBusy(on) {
+    busy = on;
+    document.body.dataset.busy = on ? "1" : "";    // the buttons dim while the hall answers
+  }
   var DONE = {"call-next": "called", "call": "called", "recall": "recalled", "start": "started", "finish": "finished",
               "no-show": "no_showed", "transfer": "transferred", "pause": "paused_ok", "resume": "resumed_ok",
               "close": "closed_ok", "open": "opened_ok"};
 
   function act(action, body) {
     if (!session || !session.window || busy) return Promise.resolve(false);
-    busy = true;
+    setBusy(true);
     var path = "/centers/" + encodeURIComponent(session.center) + "/windows/" + session.window + "/" + action;
     return api("POST", path, body || {}).then(function (result) {
-      busy = false;
+      setBusy(false);
       if (result === null) { say(i18n.t("nobody"), "info"); return true; }
       if (result && result.number && result.id) tickets[result.number] = result;
       var qname = body && body.queue && queues[body.queue] ? queues[body.queue].name : "";
@@ -265,7 +269,7 @@
       render();
       return true;
     }, function (err) {
-      busy = false;
+      setBusy(false);
       if (err.status === 401) { logout(); }
       say(refusal(err), "error");
       return false;
