@@ -133,9 +133,12 @@ def test_a_finished_ticket_is_passed_on_for_the_evaluator(server, link):
 
 
 def test_a_dropped_connection_is_noticed_and_made_again(server, link):
+    connects, seen = link.counters["connects"], len(link.seen["online"])
     server.sio.disconnect(server.sids[-1])
-    wait_until(lambda: link.seen["online"][-2:] == [False, True], what="offline, then online again")
-    wait_until(lambda: link.counters["connects"] == 2, what="the second connect")
+    # a loaded machine may add reconnects of its own; what matters is offline, then online again
+    wait_until(lambda: link.seen["online"][seen:][:1] == [False], what="offline noticed")
+    wait_until(lambda: link.seen["online"][-1:] == [True] and link.counters["connects"] > connects,
+               timeout=15, what="online again over a new connection")
     assert link.view.online
 
 
