@@ -10,7 +10,7 @@ from hall.app import create_app  # noqa: E402
 from functools import cache  # noqa: E402
 
 from hall.auth import hash_password, new_device_token, device_token_hash, user_token  # noqa: E402
-from tests.helpers import Clock, HallServer, RedisServer, small_center  # noqa: E402
+from tests.helpers import Clock, HallServer, PHONE_VIEWPORT, RedisServer, small_center  # noqa: E402
 
 PASSWORD = "pw-123456"
 
@@ -118,3 +118,41 @@ def browser():
         b = p.chromium.launch(executable_path="/usr/bin/chromium")
         yield b
         b.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(url, width, height) → a page in its own context (Shanghai time, zh-CN); any
+    JavaScript error on any page fails the test."""
+    contexts, errors = [], []
+
+    def open_(url, width=1920, height=1080):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(f"{url}: {e}"))
+        page.goto(url)
+        return page
+    yield open_
+    for ctx in contexts:
+        ctx.close()
+    assert errors == []
+
+
+@pytest.fixture
+def phone(browser):
+    """phone(**context options) → a blank touch page the size of a phone; its JS errors in page.errors."""
+    contexts = []
+
+    def make(**kw):
+        context = browser.new_context(viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai", **kw)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        return page
+    yield make
+    for c in contexts:
+        c.close()

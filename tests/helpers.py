@@ -190,3 +190,34 @@ class HallServer:
                 self.proc.wait()
         if self.proc:
             self.log.close()
+
+
+def api(server, method, path, who=None, **kw):
+    """A request to a HallServer's /api/v1, as `who` (a user or device name in server.tokens)."""
+    import requests
+    headers = {"Authorization": f"Bearer {server.tokens[who]}"} if who else {}
+    return requests.request(method, server.url + "/api/v1" + path, headers=headers, timeout=10, **kw)
+
+
+def wait_until(predicate, timeout=10.0, what="condition"):
+    """Poll `predicate` until it holds (returning its value) or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not met within {timeout} s")
+        time.sleep(0.01)
+
+
+def printed(server):
+    """The bytes a HallServer's file printer has received so far."""
+    try:
+        with open(server.printer_file, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
+
+
+PHONE_VIEWPORT = {"width": 390, "height": 844}

@@ -14,7 +14,7 @@ from .config import MODES, normalize_center, ConfigError
 from .errors import Refused, bad_input, not_found, conflict, unavailable
 from .fold import fold
 from .policy import next_ticket
-from .state import (CLASSES, WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED, AT_WINDOW,
+from .state import (WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED, AT_WINDOW,
                     OPEN, PAUSED, CLOSED)
 
 CHANNELS = ("kiosk", "phone", "staff")

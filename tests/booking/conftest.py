@@ -19,7 +19,6 @@ from tests.helpers import SHANGHAI, always_open, free_port, small_center
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                          "test-artifacts")
 FIXED_SLOTS = ["09:00-10:00", "10:00-11:00", "14:00-15:00"]
-PHONE = {"width": 390, "height": 844}
 PORTRAIT = {"width": 1080, "height": 1920}
 
 
@@ -63,9 +62,6 @@ def book(url, day, slot, phone="13812345678", name="张三丰", queue="general")
     return r.json()
 
 
-def api(server, method, path, who=None, **kw):
-    headers = {"Authorization": f"Bearer {server.tokens[who]}"} if who else {}
-    return requests.request(method, server.url + "/api/v1" + path, headers=headers, timeout=10, **kw)
 
 
 @pytest.fixture
@@ -131,23 +127,6 @@ def clocked_server(tmp_path, clock):
     server = ClockedServer(str(tmp_path), clock, [bookable_center(hours=True)])
     yield server
     server.stop()
-
-
-@pytest.fixture
-def phone(browser):
-    contexts = []
-
-    def make(**kw):
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                      locale="zh-CN", timezone_id="Asia/Shanghai", **kw)
-        contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        return page
-    yield make
-    for c in contexts:
-        c.close()
 
 
 @pytest.fixture

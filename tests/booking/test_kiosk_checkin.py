@@ -3,24 +3,9 @@ printed like any other and called before walk-ins who came earlier (checked thro
 refusals say what to do instead. Against a real `hall serve` on the real clock, and an in-process
 server on the test's clock for too early and missed. Screenshots go to test-artifacts/."""
 import os
-import time
 
-from tests.booking.conftest import api, book, today, tomorrow
-
-
-def printed(server):
-    try:
-        with open(server.printer_file, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        return b""
-
-
-def wait_until(predicate, seconds=10):
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+from tests.booking.conftest import book, today, tomorrow
+from tests.helpers import api, printed
 
 
 def type_code(page, code):

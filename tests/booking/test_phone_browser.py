@@ -4,7 +4,8 @@ from the phone inside the window. Screenshots go to test-artifacts/."""
 import os
 import re
 
-from tests.booking.conftest import ClockedServer, api, book, bookable_center, today, tomorrow
+from tests.booking.conftest import ClockedServer, book, bookable_center, today, tomorrow
+from tests.helpers import api
 
 
 def shoot(page, path):

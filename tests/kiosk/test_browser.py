@@ -5,8 +5,9 @@ import os
 import time
 
 import pytest
-import requests
 import yaml
+
+from tests.helpers import api, printed, wait_until
 
 GB = "东区政务服务中心".encode("gb18030")
 PORTRAIT = {"width": 1080, "height": 1920}
@@ -24,26 +25,6 @@ def kiosk(browser, kiosk_server):
     yield page
     context.close()
     assert not errors, errors
-
-
-def printed(server):
-    try:
-        with open(server.printer_file, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        return b""
-
-
-def wait_until(predicate, seconds=10):
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
-def api(server, method, path, who=None, **kw):
-    headers = server.headers(who) if who else {}
-    return requests.request(method, server.url + "/api/v1" + path, headers=headers, timeout=10, **kw)
 
 
 def busy_hall(server):

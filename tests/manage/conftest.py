@@ -41,22 +41,9 @@ def api(server):
 
 
 @pytest.fixture
-def pages(browser, server):
-    """open(path, width, height) → a page in its own context; every page's JS errors fail the test."""
-    contexts, errors = [], []
-
-    def open_page(path, width=1920, height=1080):
-        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.on("pageerror", lambda e: errors.append(f"{path}: {e}"))
-        page.goto(server.url + path)
-        return page
-    yield open_page
-    for ctx in contexts:
-        ctx.close()
-    assert errors == []
+def pages(open_page, server):
+    """open(path, width, height) → a page of this server in its own context; JS errors fail the test."""
+    return lambda path, width=1920, height=1080: open_page(server.url + path, width, height)
 
 
 def login(page, username="manager-east", password=PASSWORD):

@@ -11,7 +11,6 @@ import requests
 
 from tests.helpers import SHANGHAI, always_open, small_center
 
-PHONE = {"width": 390, "height": 844}
 # east is in the city, west 20 km away, north 3 km away and closing soon
 EAST_AT, WEST_AT, NORTH_AT = [22.590, 113.080], [22.770, 113.080], [22.617, 113.080]
 
@@ -59,23 +58,6 @@ def district(hall_server):
         api(server, "POST", "/centers/north/tickets", "kiosk-north", json={"queue": "general"})
     api(server, "POST", "/centers/north/windows/2/call-next", "staff-north")
     return server
-
-
-@pytest.fixture
-def phone(browser):
-    contexts = []
-
-    def make(**kw):
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                      locale="zh-CN", timezone_id="Asia/Shanghai", **kw)
-        contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        return page
-    yield make
-    for c in contexts:
-        c.close()
 
 
 def card(page, cid):
