@@ -2,8 +2,12 @@
 
 The log is replayed in order through the core's `apply`. When a ticket is issued on a test day,
 every estimator predicts its wait from the state at that moment (and from what it learned from the
-events before); when the ticket is first called, its real wait is known. Every estimator learns
-causally from the whole log, training days first: nothing after a prediction is used for it.
+events before); when the ticket is first called, its real wait is known. Nothing after a prediction
+is used for it. Hall's learned correction (hall.estimate.model) is trained once, when the first test
+day begins, on the tickets of the training days alone (`Learner.train()`, the same call the app
+makes in the background), and is then frozen; what follows the log as it goes (recent waits, pace,
+service-time fits, calibration cells, the range's width) is updated causally, as the baselines' HOL
+and LES are.
 
 Baselines (per class = queue and priority class):
 - naive: (people ahead + 1) × the queue's mean occupancy so far ÷ open windows serving the queue;
@@ -16,7 +20,7 @@ import math
 
 from hall.core import CenterState, apply
 from hall.core.state import OPEN
-from hall.estimate import Learner, register, unregister, raw_wait, ahead
+from hall.estimate import Learner, register, unregister, raw_wait, ticket_row, ahead
 from hall.estimate.waits import estimates
 
 ESTIMATORS = ("hall", "naive", "hol", "les")
@@ -60,7 +64,7 @@ class Baselines:
         return {"naive": naive, "hol": hol, "les": les}
 
 
-def evaluate(cid, events, test_day, keep=None):
+def evaluate(cid, events, test_day, keep=None, train=True):
     """Replay `events`; predictions for tickets issued on days where `test_day(index, day)` holds.
 
     Returns {"pairs": {estimator: [(predicted, real)]}, "ranges": [(lo, hi, real)]}; a `keep` dict
@@ -68,6 +72,7 @@ def evaluate(cid, events, test_day, keep=None):
     """
     state = CenterState(id=cid)
     learner = Learner()
+    trained = None
     register(state, learner)
     base = Baselines()
     day_index, testing = -1, False
@@ -78,8 +83,12 @@ def evaluate(cid, events, test_day, keep=None):
             kind = e["type"]
             if kind == "day_started":
                 day_index += 1
-                testing = test_day(day_index, e["day"])
+                was_testing, testing = testing, test_day(day_index, e["day"])
                 pending.clear()
+                if testing and not was_testing and train:
+                    # the end of the training days: the correction is fitted once, on them alone
+                    learner.train()
+                    trained = learner.model
             elif kind == "ticket_issued" and testing:
                 t = state.tickets[e["ticket"]]
                 est = estimates(state, e["at"]).ticket(t)
@@ -99,11 +108,11 @@ def evaluate(cid, events, test_day, keep=None):
                     keep[e["ticket"]]["real"] = real
             elif kind == "ticket_cancelled":
                 pending.pop(e["ticket"], None)
-            learner.feed([e], state, projected=raw_wait)
+            learner.feed([e], state, projected=raw_wait, sample=ticket_row)
             base.feed(e, state)
     finally:
         unregister(state)
-    return {"pairs": pairs, "ranges": ranges}
+    return {"pairs": pairs, "ranges": ranges, "model": trained.info if trained is not None else None}
 
 
 def scores(pairs):

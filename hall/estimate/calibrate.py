@@ -70,6 +70,7 @@ class Calibration:
         self.cells = {}
         self.version = 0
         self.width = self.TARGET
+        self._memo, self._memo_version = {}, 0      # the cell answering each kind and bin, until the next add
 
     @staticmethod
     def kinds(queue, cls, item):
@@ -93,11 +94,22 @@ class Calibration:
         """(p10, p50, p90) of the real wait after this projection, or None while nothing is learned."""
         b = bin_of(raw)
         width = round(self.width, 2)
-        for kind in self.kinds(queue, cls, item):
-            c = self.cells.get((kind, b))
-            if c is not None and len(c.values) >= MIN_CELL:
-                lo, mid, hi = c.quantiles(width)
-                if isinstance(b, int):
-                    return lo * raw, mid * raw, hi * raw
-                return lo, mid, hi
-        return None
+        if self._memo_version != self.version:
+            self._memo.clear()
+            self._memo_version = self.version
+        key = (queue, cls, item, b, width)
+        q = self._memo.get(key, False)
+        if q is False:
+            q = None
+            for kind in self.kinds(queue, cls, item):
+                c = self.cells.get((kind, b))
+                if c is not None and len(c.values) >= MIN_CELL:
+                    q = c.quantiles(width)
+                    break
+            self._memo[key] = q
+        if q is None:
+            return None
+        lo, mid, hi = q
+        if isinstance(b, int):
+            return lo * raw, mid * raw, hi * raw
+        return lo, mid, hi

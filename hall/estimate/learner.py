@@ -1,18 +1,33 @@
-"""What a centre's event log teaches the estimate: occupancy times, pause lengths, calibration.
+"""What a centre's event log teaches the estimate: occupancy times, pause lengths, calibration,
+the call order it really follows, and the tickets the learned correction is trained on.
 
 A Learner is fed the events of one centre in order (the gateway's listener hook, a replayed log,
-the simulator) together with the state they left. It never changes the state.
+the simulator) together with the state they left. It never changes the state. Feeding is cheap and
+causal; training the correction (`train()`) is the one costly step, and is done apart (at the end
+of a bench's training days; in the app, in the background).
 """
+from array import array
+from collections import deque
+
 from ..core.clock import local
+from . import model as learned
 from .calibrate import Calibration
+from .features import Recent
+from .order import CallOrder, Offsets
 from .times import ServiceTimes
+
+KEEP_SAMPLES = 40000      # tickets the correction is trained on: the most recent (about a month)
+RETRY_SAMPLES = 500       # tickets a centre without a correction gathers before it tries again
 
 _LEAVE = ("ticket_finished", "ticket_no_show", "ticket_transferred")
 
 
 class Learner:
-    def __init__(self, state=None):
+    def __init__(self, state=None, refit_order_daily=True):
+        """`refit_order_daily`: refit the call order at each new day while there is no correction
+        (a replay, the bench); the app leaves it to its background training instead."""
         self.state = state
+        self.refit_order_daily = refit_order_daily
         self.times = ServiceTimes()
         self.calibration = Calibration()
         self.last_at = None
@@ -21,6 +36,17 @@ class Learner:
         self._joined = {}     # ticket → (issued at, queue, class, item, projected wait at joining)
         self._paused = {}     # window → paused at
         self._hours = {}
+        self.recent = Recent()
+        self.order = CallOrder()
+        self.offsets = Offsets()
+        self.samples = deque(maxlen=KEEP_SAMPLES)    # (day index, row, real wait)
+        self.model = None
+        self.day_index = 0
+        self._rows = {}       # ticket → (day index, row) as it joined, until it is called
+        self._said = {}       # ticket → the range the correction gave it as it joined
+        self.training = False     # a training job is running (see live.Trainer)
+        self._tried_at = 0        # samples there were at the last training
+        self._new_day = False     # a day has begun since the last training
 
     def hour(self, at, tz):
         key = int(at // 3600)
@@ -31,9 +57,10 @@ class Learner:
             h = self._hours[key] = local(at, tz).hour
         return h
 
-    def feed(self, events, state, projected=None):
+    def feed(self, events, state, projected=None, sample=None):
         """Learn from `events` (already applied to `state`). `projected(state, ticket)` gives the
-        raw projected wait of a ticket that has just joined; without it none is kept."""
+        raw projected wait of a ticket that has just joined, `sample(state, ticket)` its row of
+        numbers for the correction; without them none is kept."""
         if self.state is None:
             self.state = state
         tz = state.config.timezone if state.config else "UTC"
@@ -46,6 +73,14 @@ class Learner:
                     self.times.add_arrival(t.queue, t.priority, self.hour(at, tz))
                 if t is not None and projected is not None:
                     self._joined[t.id] = (at, t.queue, t.priority, t.item, projected(state, t))
+                row = sample(state, t) if t is not None and sample is not None else None
+                if row is not None:
+                    row = array("d", row)          # 8 bytes a number: a month of tickets stays small
+                    self._rows[t.id] = (self.day_index, row)
+                    if self.model is not None:
+                        _, lo, hi = self.model.range_of(row)
+                        if lo is not None:
+                            self._said[t.id] = (lo, hi)
             elif kind == "ticket_called":
                 tid = e["ticket"]
                 self._calls[tid] = (at, e["window"], e["queue"])
@@ -57,6 +92,16 @@ class Learner:
                 if joined is not None:
                     issued, queue, cls, item, raw = joined
                     self.calibration.add(queue, cls, item, raw, at - issued)
+                row = self._rows.pop(tid, None)
+                if row is not None and t is not None and not e.get("callback"):
+                    self.samples.append((row[0], row[1], max(0.0, at - t.issued_at)))
+                said = self._said.pop(tid, None)
+                if said is not None and t is not None and self.model is not None:
+                    wait = at - t.issued_at
+                    self.model.ranges.steer(said[0] - 0.5 <= wait <= said[1] + 0.5)
+                w = state.windows.get(e["window"])
+                if t is not None and w is not None and not e.get("callback"):
+                    self.order.observe(state, w, t)
             elif kind in _LEAVE:
                 call = self._calls.pop(e["ticket"], None)
                 if call is not None:
@@ -66,6 +111,8 @@ class Learner:
                     self.times.free_since[e["window"]] = at
             elif kind == "ticket_cancelled":
                 self._joined.pop(e["ticket"], None)
+                self._rows.pop(e["ticket"], None)
+                self._said.pop(e["ticket"], None)
             elif kind == "window_paused":
                 self._paused[e["window"]] = at
                 self.times.free_since.pop(e["window"], None)
@@ -83,6 +130,45 @@ class Learner:
                 self.times.new_day()
                 self._calls.clear()
                 self._joined.clear()
+                self._rows.clear()
+                self._said.clear()
+                self.day_index += 1
+                if self.model is None and self.refit_order_daily:
+                    self.offsets = self.order.fit()     # today's order: what the calls up to yesterday say
+                self._new_day = True
                 self.times.free_since.clear()
                 self._paused.clear()
+            self.recent.feed(e, state)
+        self.version += 1
+
+    def wants_training(self):
+        """Once a day; and, while there is no correction, whenever RETRY_SAMPLES more tickets came.
+        (A day's training with too few tickets for trees still refits the call order.)"""
+        if self.training:
+            return False
+        if self._new_day and (self.model is not None or not self.refit_order_daily):
+            return True
+        return self.model is None and len(self.samples) >= max(learned.MIN_SAMPLES, self._tried_at + RETRY_SAMPLES)
+
+    def training_job(self, seed=0):
+        """A function computing (offsets, model) from a copy of what is learned now: cheap to make
+        (copies), costly to run (seconds), safe to run in another thread while feeding goes on."""
+        samples, order = list(self.samples), self.order.snapshot()
+        self._tried_at, self._new_day = len(samples), False
+
+        def job():
+            return order.fit(), learned.train(samples, seed)
+        return job
+
+    def train(self, seed=0):
+        """Fit the correction on the tickets seen so far, here and now; returns the Model (None: not
+        enough tickets, or it does not help) and puts it in use."""
+        self.use(*self.training_job(seed)()[::-1])
+        return self.model
+
+    def use(self, model, offsets=None):
+        """Put a trained correction in use, with the call order that rows are made with from now on."""
+        if offsets is not None:
+            self.offsets = offsets
+        self.model = model
         self.version += 1

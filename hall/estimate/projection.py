@@ -24,12 +24,13 @@ FUTURE_S = 2 * 3600       # nor expects arrivals at today's rate for more than t
 
 
 class Projection:
-    __slots__ = ("now", "tickets", "queues")
+    __slots__ = ("now", "tickets", "queues", "free")
 
     def __init__(self, now):
         self.now = now
         self.tickets = {}     # ticket id → (wait s, variance)
         self.queues = {}      # queue → (wait s, variance) of a normal ticket taken now
+        self.free = {}        # window → seconds until it is first free to call (open or paused ones)
 
 
 def project(state, now, times):
@@ -81,6 +82,13 @@ def project(state, now, times):
         heappush(heap, (now + m, v, w.number))
     windows = state.windows
     remaining = sum(len(ids) for ids in lines.values())
+    left = {}             # queue → real tickets not yet projected: while a window's queues hold some,
+    by_class = {}         # a new normal ticket cannot be its next call
+    for (q, cls), ids in lines.items():
+        left[q] = left.get(q, 0) + len(ids)
+        by_class[cls] = by_class.get(cls, 0) + len(ids)
+    future_classes = {cls for _, cls in future}
+    live = tuple(c for c in CLASSES if by_class.get(c) or c in future_classes)     # classes a window may take
     streams = {}          # window → the future streams of its queues
     queue_sets = {}
     for w in windows.values():
@@ -88,6 +96,8 @@ def project(state, now, times):
         if future:
             streams[w.number] = [future[(q, c)] for q in w.queues for c in CLASSES if (q, c) in future]
     occupancy, pickup = times.occupancy, times.pickup_mean
+    for t, _, n in heap:
+        out.free[n] = t - now
     while heap and (remaining or pending_virtual):
         t, var, n = heappop(heap)
         if t - now > HORIZON_S:
@@ -96,18 +106,23 @@ def project(state, now, times):
         mine = streams.get(n, ())
         for f in mine:
             f.until(t)
-        if pending_virtual and not pending_virtual.isdisjoint(queue_sets[n]):
+        if pending_virtual and not pending_virtual.isdisjoint(queue_sets[n]) and not (
+                left.get(w.queues[0]) if w.mode == "ordered" else any(left.get(q) for q in w.queues)):
             _virtual_calls(w, lines, heads, future, pending_virtual, out, t - now, var)
-        picked = _pick(w, lines, heads, tickets, future)
+        picked = _pick(w, lines, heads, tickets, future, live)
         if picked is None:
             if mine and (remaining or pending_virtual):
                 nxt = min(f.next for f in mine)
                 if nxt - now < FUTURE_S:
                     heappush(heap, (nxt, var, n))   # idle until the next one comes
             continue      # nothing it serves will come: the real lines only shrink
-        queue, tid = picked
+        queue, tid, cls = picked
         if tid is not None:
             remaining -= 1
+            left[queue] -= 1
+            by_class[cls] -= 1
+            if not by_class[cls] and cls not in future_classes:
+                live = tuple(c for c in live if c != cls)
             out.tickets[tid] = (t - now, var)
         m, v = occupancy(queue, w, t)
         pm, pv = pickup(w)
@@ -134,10 +149,11 @@ class _Stream:
         return bool(self.arrived)
 
 
-def _pick(w, lines, heads, tickets, future):
-    """`hall.core.policy.next_ticket` on the projected lines: (queue, ticket id), or (queue, None) for
-    a citizen still to come; real tickets of a line stand before its future ones."""
-    for cls in CLASSES:
+def _pick(w, lines, heads, tickets, future, classes=CLASSES):
+    """`hall.core.policy.next_ticket` on the projected lines: (queue, ticket id, class), or (queue,
+    None, class) for a citizen still to come; real tickets of a line stand before its future ones.
+    `classes`: those that may still have someone (the others are skipped)."""
+    for cls in classes:
         best_key, best_since, best_real = None, None, False
         for q in w.queues:
             key = (q, cls)
@@ -159,9 +175,9 @@ def _pick(w, lines, heads, tickets, future):
             if best_real:
                 i = heads[best_key]
                 heads[best_key] = i + 1
-                return best_key[0], lines[best_key][i]
+                return best_key[0], lines[best_key][i], cls
             future[best_key].arrived.pop(0)
-            return best_key[0], None
+            return best_key[0], None, cls
     return None
 
 

@@ -98,6 +98,7 @@ class ServiceTimes:
         self.free_since = {}      # window → when it last became free (left by a ticket, opened, resumed)
         self.arrived = {}         # (queue, class, local hour) → tickets issued, fading by day
         self.days = 0.0           # days behind `arrived`, fading alike
+        self._fits = {}           # log_fit's answers until the next service is added
 
     def add_arrival(self, queue, cls, hour):
         key = (queue, cls, hour)
@@ -131,6 +132,7 @@ class ServiceTimes:
         return None
 
     def add(self, queue, window, hour, seconds):
+        self._fits.clear()
         for table, key in ((self.by_queue, queue), (self.by_window, (queue, window)), (self.by_hour, (queue, hour))):
             r = table.get(key)
             if r is None:
@@ -139,6 +141,15 @@ class ServiceTimes:
 
     def log_fit(self, qcfg, window, hour):
         """(mu, s) of the occupancy of a `qcfg` ticket at `window` in local `hour`."""
+        key = (qcfg.id, qcfg.service_s, qcfg.service_sigma, window, hour)
+        f = self._fits.get(key)
+        if f is None:
+            if len(self._fits) > 4096:
+                self._fits.clear()
+            f = self._fits[key] = self._log_fit(qcfg, window, hour)
+        return f
+
+    def _log_fit(self, qcfg, window, hour):
         prior_mu = math.log(qcfg.service_s) - qcfg.service_sigma ** 2 / 2
         prior_s = qcfg.service_sigma
         r = self.by_queue.get(qcfg.id)
@@ -170,6 +181,10 @@ class StateTimes:
         self._cache = {}
         self._occ = {}
         self._pickups = {}
+
+    @property
+    def tz_offset(self):
+        return self._tz_offset
 
     def hour(self, at):
         return int(((at + self._tz_offset) // 3600) % 24)

@@ -8,6 +8,8 @@ state's version, so a page showing 300 tickets and 10 queues pays for it once.
 import math
 
 from ..core.state import CLASSES, OPEN, WAITING
+from .features import Context
+from .model import available
 from .projection import project
 from .times import StateTimes
 
@@ -49,35 +51,99 @@ def last_event_at(state):
 
 
 class Estimates:
-    """Point and range (p10, p90) per waiting ticket and per queue; None where no honest number exists."""
-    __slots__ = ("now", "raw", "tickets", "queues", "_learner", "_state")
+    """Point and range (p10, p90) per waiting ticket and per queue; None where no honest number exists.
 
-    def __init__(self, state, now, raw, learner):
-        self._state, self.now, self.raw, self._learner = state, now, raw, learner
+    Without a trained correction: the calibrated projection. With one (`learner.model`): on the first
+    question, every waiting ticket and queue of the state is answered at once by the trees."""
+    __slots__ = ("now", "raw", "tickets", "queues", "_learner", "_state", "_times", "_context", "_batched")
+
+    def __init__(self, state, now, raw, learner, times=None):
+        self._state, self.now, self.raw, self._learner, self._times = state, now, raw, learner, times
         self.tickets, self.queues = {}, {}
+        self._context = None
+        self._batched = False
 
     def ticket(self, t):
+        if not self._batched and self._learner is not None and self._learner.model is not None:
+            self._batch()
         est = self.tickets.get(t.id)
         if est is None and t.id not in self.tickets:
             est = self.tickets[t.id] = self._finish(t.queue, t.priority, t.item, self.raw.tickets.get(t.id))
         return est
 
     def queue(self, queue):
+        if not self._batched and self._learner is not None and self._learner.model is not None:
+            self._batch()
         est = self.queues.get(queue)
         if est is None and queue not in self.queues:
             est = self.queues[queue] = self._finish(queue, CLASSES[-1], None, self.raw.queues.get(queue))
         return est
 
-    def _finish(self, queue, cls, item, raw):
+    def _finish(self, queue, cls, item, raw, cal=False):
+        """The calibrated projection: (point, p10, p90), or None. `cal` is the calibration's answer
+        when the caller has it already."""
         wait = None if raw is None else raw[0]
         if self._learner is not None:
-            cal = self._learner.calibration.apply(queue, cls, item, wait)
+            if cal is False:
+                cal = self._learner.calibration.apply(queue, cls, item, wait)
             if cal is not None:
                 lo, mid, hi = cal
                 return (max(0.0, mid), max(0.0, lo), max(0.0, hi))
         if raw is None:
             return None
         return (wait,) + spread(wait, raw[1])
+
+    def context(self):
+        if self._context is None:
+            learner, times = self._learner, self._times
+            service = {q: times.occupancy(q, _AnyWindow(None), self.now)[0] for q in self._state.config.queues}
+            self._context = Context(self._state, self.now, learner.recent, learner.offsets, learner.order.skills,
+                                    learner.times.free_since, times.tz_offset, service, self.raw.free)
+        return self._context
+
+    def row(self, t):
+        """The correction's numbers for a waiting ticket (what the learner trains on as it joins);
+        None when it has no projection (no window will call it): the trees never answer those."""
+        raw = self.raw.tickets.get(t.id)
+        return None if raw is None else self.context().rows([(t, raw)])[0]
+
+    def _batch(self):
+        import numpy as np
+        """Every waiting ticket and every queue's would-be ticket with a projection through the trees
+        at once (the others keep the calibrated answer, asked for when needed)."""
+        self._batched = True
+        ctx = self.context()
+        raws = self.raw.tickets
+        items, keys = [], []
+        for t in ctx.waiting:
+            raw = raws.get(t.id)
+            if raw is not None:
+                items.append((t, raw))
+                keys.append((self.tickets, t.id))
+        for q in self._state.config.queues:
+            raw = self.raw.queues.get(q)
+            if raw is not None:
+                items.append((_WouldBe(q, self.now), raw))
+                keys.append((self.queues, q))
+        if not items:
+            return
+        points, lows, highs = self._learner.model.predict(ctx.matrix(items))
+        lows, highs = lows.clip(None, points), highs.clip(points)       # NaN (no range learned) stays NaN
+        for (table, key), point, lo, hi in zip(keys, points.tolist(), lows.tolist(), highs.tolist()):
+            table[key] = (point, lo, hi)
+        for i in np.flatnonzero(np.isnan(lows)).tolist():
+            (table, key), (t, raw) = keys[i], items[i]      # no range learned for a point like this:
+            point = table[key][0]                           # the calibrated projection's
+            _, lo, hi = self._finish(t.queue, t.priority, t.item, raw)
+            table[key] = (point, min(lo, point), max(hi, point))
+
+
+class _WouldBe:
+    """A normal ticket taken now in a queue: what a queue's estimate is asked about."""
+    __slots__ = ("id", "queue", "priority", "item", "since")
+
+    def __init__(self, queue, now):
+        self.id, self.queue, self.priority, self.item, self.since = None, queue, CLASSES[-1], None, now
 
 
 def spread(mean, var):
@@ -99,7 +165,7 @@ def estimates(state, now=None):
     est = _CACHE.get(key)
     if est is None:
         times = StateTimes(state, learner.times if learner else None, now)
-        est = Estimates(state, now, project(state, now, times), learner)
+        est = Estimates(state, now, project(state, now, times), learner, times)
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = est
@@ -110,6 +176,14 @@ def raw_wait(state, ticket, now=None):
     """The bare projection of a ticket (what the calibration learns from)."""
     raw = estimates(state, now).raw.tickets.get(ticket.id)
     return None if raw is None else raw[0]
+
+
+def ticket_row(state, ticket, now=None):
+    """The correction's numbers for a ticket (what the learner keeps as it joins); None without a
+    learner, or where the correction cannot be trained (numpy or scikit-learn missing)."""
+    if learner_for(state) is None or not available():
+        return None
+    return estimates(state, now).row(ticket)
 
 
 # --- the functions the views call ---
