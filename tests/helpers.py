@@ -127,6 +127,7 @@ class HallServer:
         if redis_url:
             self.env["HALL_REDIS_URL"] = redis_url
         self.python = sys.executable
+        self.command = [self.python, "-m", "hall.cli"]     # a test may start a variant of `hall serve`
         self.port = None
         self.proc = None
         if join is not None:
@@ -158,7 +159,7 @@ class HallServer:
         self.port = port or self.port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(self.dir, f"serve-{self.port}.log"), "ab")
-        self.proc = subprocess.Popen([self.python, "-m", "hall.cli", "serve", "--port", str(self.port)],
+        self.proc = subprocess.Popen([*self.command, "serve", "--port", str(self.port)],
                                      env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         import requests
         deadline = time.time() + 30

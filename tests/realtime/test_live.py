@@ -1,4 +1,11 @@
 """Real Socket.IO clients (python-socketio over websocket) against real `hall serve` processes."""
+import json
+import os
+import socket
+import sys
+import threading
+import time
+
 import pytest
 import socketio
 
@@ -97,3 +104,66 @@ def test_two_processes_on_one_redis_deliver_across(hall_server, redis_url, liste
     assert [(c["ticket"], c["recall"]) for c in calls] == [("A001", False), ("A001", True)]
     queue_counts = [m["waiting"] for m in screen_on_second.views("queue") if m["id"] == "general"]
     assert queue_counts[-1] == 1
+
+
+class SlowScreen:
+    """A screen that reads slowly: a raw WebSocket with the smallest receive buffer Linux allows,
+    read one message at a time with a pause after each, in a thread of its own."""
+
+    def __init__(self, url, center, pause_s):
+        import websocket
+        self.ws = websocket.create_connection(
+            url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket", timeout=20,
+            sockopt=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)])
+        assert self.ws.recv().startswith("0")           # engine.io open
+        self.ws.send("40" + json.dumps({"center": center}))
+        self.pause_s = pause_s
+        self.events = []
+        self.final = None                               # the seq to read up to, once known
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while not (self.events and self.events[-1][1].get("seq") == self.final):
+            msg = self.ws.recv()
+            if msg == "2":
+                self.ws.send("3")                       # engine.io ping → pong
+            elif msg.startswith("42"):
+                self.events.append(tuple(json.loads(msg[2:])))
+            if self.final is None:
+                time.sleep(self.pause_s)
+
+    def read_up_to(self, seq, timeout=30):
+        self.final = seq
+        self.reader.join(timeout)
+        assert not self.reader.is_alive(), f"timed out; read {[n for n, _ in self.events]}"
+        return self.events
+
+
+def test_a_screen_that_reads_slowly_holds_up_no_one_and_loses_nothing(hall_server, listeners):
+    east_server = hall_server()
+    east_server.command = [sys.executable, os.path.join(os.path.dirname(__file__), "serve_small_buffers.py")]
+    east_server.start()
+    api = Api(east_server)
+    api.window(1, "open")
+    slow = SlowScreen(east_server.url, "east", pause_s=0.005)
+    screen = listeners(east_server.url, center="east").connect()
+    screen.wait_for(lambda s: s.of("snapshot"))
+    n = 40
+    for _ in range(n):
+        api.issue()
+    for _ in range(n):
+        api.window(1, "call-next")
+        api.window(1, "start")
+        api.window(1, "finish")
+    expected = [f"A{i:03d}" for i in range(1, n + 1)]
+    assert [c["ticket"] for c in screen.wait_for(lambda s: len(s.calls()) >= n and s.calls())] == expected
+    # a hundred kilobytes were pushed at a screen that took them slowly: the server kept the rest
+    final = api.http.get(api.base).json()["seq"]
+    events = slow.read_up_to(final)
+    assert events[0][0] == "snapshot"
+    assert [d["ticket"] for name, d in events if name == "call"] == expected
+    v = events[0][1]["seq"]
+    for name, d in events[1:]:                          # whole frames, in order, no gap
+        assert d["prev"] == v or d["seq"] == v, (name, d, v)
+        v = d["seq"]
