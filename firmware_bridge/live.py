@@ -143,7 +143,7 @@ class LiveLink:
             if not isinstance(msg, dict):
                 return
             self.counters["messages"] += 1
-            verdict = self.tracker.accept(msg) if name != "ticket" else "apply"
+            verdict = self.tracker.accept(msg, call=name == "call") if name != "ticket" else "apply"
             if verdict == "gap":
                 self.counters["gaps"] += 1
                 self.sio.emit("snapshot", {"since": self.tracker.v})

@@ -13,32 +13,40 @@ RECENT_CALLS = 10
 class SeqTracker:
     """Which of a centre room's messages to apply (the sequence rule of hall/realtime.py).
 
-    `v` is the version the picture holds. A message whose `prev` is v is the next one; one whose
-    `seq` is not above v is old news (never replay an old call); anything else means messages
-    were lost: ask for a snapshot and drop messages until it comes. A message without `prev` (a
-    peer that keeps only the contract's `seq`) is applied when it is newer.
+    `v` is the version the picture holds. A message whose `prev` is v starts the next command; one
+    whose `seq` is v is more of the command just applied (or a late copy of what a snapshot
+    holds: views are whole, so it changes nothing); an older one is old news. A call is applied
+    only when its seq is above every call already heard, so an old call is never shown again.
+    Anything else means messages were lost: ask for a snapshot and drop messages until it comes.
+    A message without `prev` (a peer that keeps only the contract's `seq`) is applied when it is
+    not older.
     """
 
     def __init__(self):
         self.v = None
+        self.heard = None                 # the seq of the newest call heard (or snapshot taken)
         self.resyncing = False
 
     def snapshot(self, msg):
-        self.v = msg.get("seq")
+        self.v = self.heard = msg.get("seq")
         self.resyncing = False
 
-    def accept(self, msg):
+    def accept(self, msg, call=False):
         """'apply', 'ignore', or 'gap' (then ask for a snapshot with since=v)."""
         if self.resyncing or self.v is None:
             return "ignore"
         seq, prev = msg.get("seq"), msg.get("prev")
-        if not isinstance(seq, int) or seq <= self.v:
+        if not isinstance(seq, int) or seq < self.v:
             return "ignore"
-        if prev is None or prev == self.v:
-            self.v = seq
-            return "apply"
-        self.resyncing = True
-        return "gap"
+        if seq != self.v and prev is not None and prev != self.v:
+            self.resyncing = True
+            return "gap"
+        self.v = seq
+        if call:
+            if self.heard is not None and seq <= self.heard:
+                return "ignore"
+            self.heard = seq
+        return "apply"
 
 
 class CentreView:
@@ -70,17 +78,6 @@ class CentreView:
             self.online = True
         return [t for t in snap.get("tickets") or () if _finished(t)]
 
-    def apply_riders(self, m):
-        """The other window and queue views a message carries along in `changed`."""
-        changed = m.get("changed") if isinstance(m.get("changed"), dict) else {}
-        with self.lock:
-            for w in changed.get("windows") or ():
-                if isinstance(w, dict) and "number" in w:
-                    self._window(w)
-            for q in changed.get("queues") or ():
-                if isinstance(q, dict) and "id" in q:
-                    self._queue(q)
-
     def _window(self, w):
         self.windows[w["number"]] = w
 
@@ -103,24 +100,21 @@ class CentreView:
             self.calls.appendleft({"ticket": m["ticket"], "window": m["window"], "window_name": m.get("window_name")})
             w = self.windows.get(m["window"])
             if w is not None:
-                # the window message follows in the same batch; show the call without waiting for it
+                # the window's own message follows the call; show the call without waiting for it
                 self.windows[m["window"]] = {**w, "ticket": m["ticket"], "ticket_status": "called"}
             self.recalled[m["window"]] = bool(m.get("recall"))
             if m.get("recall"):
                 self.recalls[m["window"]] += 1
-            self.apply_riders(m)
             self.seq = m.get("seq", self.seq)
 
     def apply_window(self, m):
         with self.lock:
-            self._window({k: v for k, v in m.items() if k not in ("changed", "seq", "prev")})
-            self.apply_riders(m)
+            self._window({k: v for k, v in m.items() if k not in ("seq", "prev")})
             self.seq = m.get("seq", self.seq)
 
     def apply_queue(self, m):
         with self.lock:
             self._queue(m)
-            self.apply_riders(m)
             self.seq = m.get("seq", self.seq)
 
     def apply_ticket(self, m):

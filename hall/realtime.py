@@ -17,23 +17,28 @@ Server events (each carries `seq`; all but a requested snapshot also carry `prev
     queue      `views.queue` of a queue whose waiting count or estimate changed
     seq        nothing on show changed (an evaluation, a device report)
     ticket     `views.ticket` of a ticket at (or just leaving) a window: staff room only
-    A command sends ONE message to each room it concerns: its main effect (a call, else a window,
-    else a queue, else `seq`), with the other window and queue views it changed riding along in
-    `changed: {"windows": [...], "queues": [...]}` (a call carries its window's new view and the
-    queues' new counts). A client applies those like `window`/`queue` messages.
+    A command sends each room it concerns its messages in one burst, all with the command's
+    `seq` and `prev`: its call first (the one thing a hall waits for), then a `window` for each
+    window it changed and a `queue` for each queue whose count or estimate it changed (`seq`
+    alone when nothing on show changed). A window room hears the call at its window and that
+    window's `window`.
 
 The sequence rule
     The centre's version is the `seq` of its last event. A command appends events prev+1..seq,
-    and its messages carry that `seq` and `prev`. Every command sends exactly one message to the
-    centre room, so a centre-room client at version `v`:
-      - m.prev == v: apply it, v := m.seq;
-      - m.seq <= v: ignore it, the picture already has it (an old call is never replayed);
+    and its messages carry that `seq` and `prev`. A client at version `v`:
+      - m.prev == v: the first message of the next command: apply it, v := m.seq;
+      - m.seq == v: a further message of the command just applied (or, through a message queue,
+        a late copy of what a snapshot already shows): apply it; views are whole, so applying
+        one twice changes nothing, and a call is news only when its seq is above every call
+        already heard, so an old call is never replayed;
+      - m.seq < v: ignore it;
       - otherwise messages were lost: ask for a snapshot {"since": v} and drop messages until it
         comes (its `missed` list brings the calls that were lost).
     A snapshot sets v := its seq (a pushed one is whole, so it is taken whatever came before).
-    A window room hears only what touches its window and the staff room only tickets; their
-    messages are whole views, so those clients keep the highest seq and ignore anything older.
-    `displays/static/hall-live.js` implements this for the browsers.
+    A window room hears only what touches its window, so its clients apply anything not older
+    than v; the staff room's `ticket` messages are whole views: keep the newest per ticket.
+    `displays/static/hall-live.js` implements this for the browsers, `firmware_bridge/model.py`
+    for the bridge.
 
 Pushes are emitted by the process that appended, from the gateway's listener hook, which runs
 under the centre lock in seq order; with a message queue (Redis) every process relays them to its
@@ -153,13 +158,10 @@ def _touched(state, events):
 
 
 def pushes(state, events, now):
-    """[(event name, payload, rooms)] for one command's events.
+    """[(event name, payload, rooms)] for one command's events, in the order they are sent.
 
-    One message per command per room: the centre room hears the command's main effect (a call,
-    else a window, else a queue, else just `seq`) with every other window and queue view it
-    changed riding along in `changed`. Each message costs every client a frame and
-    the server a send per client — the cost that decides how many screens a process holds
-    (README, "Real time") — so a call cycle is one frame, not four.
+    The call goes first: with the direct frames of hall/server.py each further message costs the
+    server a few microseconds per screen, and none of it delays the call the hall is waiting for.
     """
     cid = state.id
     stamp = {"seq": events[-1]["seq"], "prev": events[0]["seq"] - 1}
@@ -168,36 +170,22 @@ def pushes(state, events, now):
         rooms = [centre] + [window_room(cid, n) for n in state.windows]
         return [("snapshot", {**snapshot(state, now), **stamp}, rooms)]
     windows, queues, tickets = _touched(state, events)
-    wviews = {n: views.window(state, state.windows[n]) for n in windows}
-    qviews = [views.queue(state, state.config.queues[q], now) for q in queues]
     calls = [e for e in events if e["type"] in ("ticket_called", "ticket_recalled")]
     out = []
     if calls:
         e = calls[-1]
-        call = {**call_message(state, e), **stamp}
-        out.append(("call", _with(call, list(wviews.values()), qviews), [centre]))
-        n = e["window"]
-        out.append(("call", _with(call, [wviews[n]] if n in wviews else [], []), [window_room(cid, n)]))
-        windows = [w for w in windows if w != n]
-    elif windows:
-        first = wviews[windows[0]]
-        out.append(("window", _with({**first, **stamp}, [wviews[n] for n in windows[1:]], qviews), [centre]))
-    elif qviews:
-        out.append(("queue", _with({**qviews[0], **stamp}, [], qviews[1:]), [centre]))
-    else:
-        out.append(("seq", dict(stamp), [centre]))
+        out.append(("call", {**call_message(state, e), **stamp}, [centre, window_room(cid, e["window"])]))
     for n in windows:
-        out.append(("window", {**wviews[n], **stamp}, [window_room(cid, n)]))
+        out.append(("window", {**views.window(state, state.windows[n]), **stamp}, [centre, window_room(cid, n)]))
+    for q in queues:
+        out.append(("queue", {**views.queue(state, state.config.queues[q], now), **stamp}, [centre]))
+    if not out:
+        out.append(("seq", dict(stamp), [centre]))
     for tid in tickets:
         t = state.tickets[tid]
         if t.status in AT_WINDOW or any(e.get("window") is not None for e in events if e.get("ticket") == tid):
             out.append(("ticket", {**views.ticket(state, t), **stamp}, [staff_room(cid)]))
     return out
-
-
-def _with(message, windows, queues):
-    changed = {k: v for k, v in (("windows", windows), ("queues", queues)) if v}
-    return {**message, "changed": changed} if changed else dict(message)
 
 
 # --- the Socket.IO server ---

@@ -2,16 +2,18 @@
  *
  * The rule (the server's side is in hall/realtime.py):
  *   Every message carries `seq`, the centre's version after the command that caused it, and
- *   (except a requested snapshot) `prev`, the version before it. A command sends exactly one
- *   message to the centre room, with the other windows and queues it changed in
- *   `changed: {windows: [...], queues: [...]}`. A centre-room client at version v:
- *     - m.prev == v: apply, v = m.seq;
- *     - m.seq <= v: ignore (already in the picture; never replay an old call as new);
+ *   (except a requested snapshot) `prev`, the version before it. A command's messages come in one
+ *   burst with the same `seq` and `prev`: its call first, then a `window` or `queue` for each
+ *   window and queue it changed. A client at version v:
+ *     - m.prev == v: the next command: apply, v = m.seq;
+ *     - m.seq == v: more of the command just applied (or a late copy of what a snapshot
+ *       holds): apply; views are whole, and a call is news only when its seq is above every
+ *       call already heard, so an old call is never replayed;
+ *     - m.seq < v: ignore;
  *     - otherwise a gap: ask for a snapshot {since: v} and drop messages until it comes; its
  *       `missed` list brings the calls made in the gap.
- *   A snapshot sets v = its seq. Window rooms and the staff room's `ticket` messages carry whole
- *   views: keep the highest seq, ignore older ones. A call is news only when its seq is above
- *   every call already heard.
+ *   A snapshot sets v = its seq. Window rooms hear only their window, and the staff room's
+ *   `ticket` messages carry whole views: keep the newest per ticket.
  *
  * HallLive.connect({center, window, token, handlers: {snapshot(s, info), call(m), window(view),
  *   queue(view), ticket(view), status(state, detail)}}) → {socket, resync(), version()}
@@ -72,9 +74,6 @@
     });
 
     function apply(name, m) {
-      var changed = m.changed || {};
-      (changed.windows || []).forEach(function (w) { call("window", w); });
-      (changed.queues || []).forEach(function (q) { call("queue", q); });
       if (name === "call") {
         if (m.seq <= heard) return;
         heard = m.seq;
@@ -86,11 +85,7 @@
       socket.on(name, function (m) {
         touched();
         if (awaiting || v === null) { dropped = Math.max(dropped, m.seq); return; }
-        if (windowOnly) {
-          if (m.seq <= v) return;
-          v = m.seq;
-          apply(name, m);
-        } else if (m.prev === v) {
+        if (m.seq === v || m.prev === v || (windowOnly && m.seq > v)) {
           v = m.seq;
           apply(name, m);
         } else if (m.seq > v) {

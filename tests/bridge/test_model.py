@@ -13,9 +13,12 @@ def test_the_sequence_rule():
     t = SeqTracker()
     assert t.accept({"seq": 3, "prev": 2}) == "ignore"          # nothing before the snapshot
     t.snapshot({"seq": 10})
-    assert t.accept({"seq": 10, "prev": 9}) == "ignore"         # the snapshot has it
-    assert t.accept({"seq": 12, "prev": 10}) == "apply"
-    assert t.accept({"seq": 12, "prev": 10}) == "ignore"        # a repeat: never replay a call
+    assert t.accept({"seq": 9, "prev": 8}) == "ignore"          # older than the snapshot
+    assert t.accept({"seq": 10, "prev": 9}, call=True) == "ignore"   # the snapshot has this call
+    assert t.accept({"seq": 10, "prev": 9}) == "apply"          # ... and this whole view: harmless
+    assert t.accept({"seq": 12, "prev": 10}, call=True) == "apply"
+    assert t.accept({"seq": 12, "prev": 10}) == "apply"         # the command's window and queue views
+    assert t.accept({"seq": 12, "prev": 10}, call=True) == "ignore"  # a repeated call is never replayed
     assert t.accept({"seq": 15, "prev": 13}) == "gap"
     assert t.accept({"seq": 16, "prev": 15}) == "ignore"        # dropped until the snapshot comes
     t.snapshot({"seq": 16})
@@ -23,25 +26,26 @@ def test_the_sequence_rule():
     assert t.v == 17
 
 
-def test_a_call_shows_at_once_and_its_riders_update_windows_and_queues():
+def test_a_call_shows_at_once_and_the_views_that_follow_update_windows_and_queues():
     v = CentreView("east")
     v.apply_snapshot(snapshot())
     assert v.waiting_for(1) == 4
-    v.apply_call({"seq": 11, "prev": 10, "ticket": "A001", "window": 1, "window_name": "1号窗口", "recall": False,
-                  "changed": {"queues": [{"id": "general", "waiting": 2}]}})
+    v.apply_call({"seq": 11, "prev": 10, "ticket": "A001", "window": 1, "window_name": "1号窗口", "recall": False})
     assert v.window(1)["ticket"] == "A001" and v.window(1)["ticket_status"] == "called"
-    assert v.waiting_for(1) == 3
     assert [c["ticket"] for c in v.recent_calls()] == ["A001", "A000"]
+    v.apply_queue({"seq": 11, "prev": 10, "id": "general", "waiting": 2})
+    assert v.waiting_for(1) == 3
 
 
-def test_a_window_message_keeps_its_own_queues_and_applies_the_riding_queue_views():
+def test_a_window_message_is_the_whole_window():
     v = CentreView("east")
     v.apply_snapshot(snapshot())
     v.apply_window({"seq": 11, "prev": 10, "number": 1, "name": "1号窗口", "state": "paused", "ticket": None,
-                    "queues": ["general", "police"], "changed": {"queues": [{"id": "police", "waiting": 0}]}})
+                    "queues": ["general", "police"]})
     assert v.window(1)["state"] == "paused"
     assert v.window(1)["queues"] == ["general", "police"]
-    assert v.waiting_for(1) == 3
+    assert "seq" not in v.window(1)
+    assert v.waiting_for(1) == 4
 
 
 def test_a_finished_ticket_is_reported_once_it_is_done_and_unrated():

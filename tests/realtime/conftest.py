@@ -76,14 +76,8 @@ class Listener:
         return self.of("call")
 
     def views(self, kind):
-        """Every `window` or `queue` view heard, whether as its own message or riding along in a list."""
-        out = []
-        with self._cond:
-            for name, d in self.events:
-                if name == kind:
-                    out.append(d)
-                out += d.get("changed", {}).get(kind + "s", [])
-        return out
+        """Every `window` or `queue` view heard, in order."""
+        return self.of(kind)
 
 
 @pytest.fixture

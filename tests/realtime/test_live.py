@@ -12,6 +12,16 @@ import socketio
 from .conftest import Api
 
 
+def issue_and_call(api, n, *then):
+    """Issue n general tickets, then call each at window 1 followed by `then`; the numbers called."""
+    for _ in range(n):
+        api.issue()
+    for _ in range(n):
+        for command in ("call-next", *then):
+            api.window(1, command)
+    return [f"A{i:03d}" for i in range(1, n + 1)]
+
+
 def test_refused_connections_say_why(east_server, listeners):
     lst = listeners(east_server.url, center="nowhere")
     with pytest.raises(socketio.exceptions.ConnectionError):
@@ -36,12 +46,7 @@ def test_every_call_arrives_once_in_seq_order(east_server, listeners):
     for s in screens + [window1]:
         s.wait_for(lambda s: s.of("snapshot"))
     n = 12
-    for _ in range(n):
-        api.issue()
-    for _ in range(n):
-        api.window(1, "call-next")
-        api.window(1, "start")
-    expected = [f"A{i:03d}" for i in range(1, n + 1)]
+    expected = issue_and_call(api, n, "start")
     for s in screens + [window1]:
         calls = s.wait_for(lambda s: len(s.calls()) >= n and s.calls(), what=f"{n} calls")
         assert [c["ticket"] for c in calls] == expected
@@ -150,13 +155,7 @@ def test_a_screen_that_reads_slowly_holds_up_no_one_and_loses_nothing(hall_serve
     screen = listeners(east_server.url, center="east").connect()
     screen.wait_for(lambda s: s.of("snapshot"))
     n = 40
-    for _ in range(n):
-        api.issue()
-    for _ in range(n):
-        api.window(1, "call-next")
-        api.window(1, "start")
-        api.window(1, "finish")
-    expected = [f"A{i:03d}" for i in range(1, n + 1)]
+    expected = issue_and_call(api, n, "start", "finish")
     assert [c["ticket"] for c in screen.wait_for(lambda s: len(s.calls()) >= n and s.calls())] == expected
     # a hundred kilobytes were pushed at a screen that took them slowly: the server kept the rest
     final = api.http.get(api.base).json()["seq"]

@@ -61,33 +61,33 @@ def test_a_call_reaches_the_centre_and_its_window_but_never_shows_the_ticket_id(
     seq = east.state("east").version
 
     got = hall_screen.get_received()
-    assert names(got) == ["call"]                       # one message, one frame per screen
-    call = dict(got[0]["args"][0])
-    changed = call.pop("changed")
-    windows, queues = changed["windows"], changed["queues"]
+    assert names(got) == ["call", "window", "queue", "queue"]   # the call first, then what it changed
+    stamp = {"seq": seq, "prev": seq - 1}
+    call, window, general, police = (m["args"][0] for m in got)
     assert call == {"ticket": "A001", "window": 1, "window_name": "1号窗口", "queue": "general",
-                    "queue_name": "综合受理", "recall": False, "count": 0, "at": call["at"], "seq": seq, "prev": seq - 1}
-    assert [(w["number"], w["ticket"], w["ticket_status"]) for w in windows] == [(1, "A001", "called")]
-    assert [(q["id"], q["waiting"]) for q in queues] == [("general", 0), ("police", 0)]
+                    "queue_name": "综合受理", "recall": False, "count": 0, "at": call["at"], **stamp}
+    assert (window["number"], window["ticket"], window["ticket_status"], window["seq"], window["prev"]) == \
+        (1, "A001", "called", seq, seq - 1)
+    assert [(q["id"], q["waiting"], q["seq"], q["prev"]) for q in (general, police)] == \
+        [("general", 0, seq, seq - 1), ("police", 0, seq, seq - 1)]
     in_window = window1.get_received()
-    assert names(in_window) == ["call"]
-    assert [w["ticket"] for w in in_window[0]["args"][0]["changed"]["windows"]] == ["A001"]
-    assert "queues" not in in_window[0]["args"][0]["changed"]
+    assert names(in_window) == ["call", "window"]
+    assert in_window[0]["args"][0] == call and in_window[1]["args"][0]["ticket"] == "A001"
     assert window2.get_received() == []
     assert t not in json.dumps(got + in_window)
 
 
-def test_a_window_change_carries_the_queues_it_changed(east, sio_client):
+def test_a_window_change_comes_with_the_queues_it_changed(east, sio_client):
     c = sio_client(center="east")
     c.get_received()
     east.execute("east", "open", {"window": 2})
-    [m] = c.get_received()
-    assert (m["name"], m["args"][0]["number"], m["args"][0]["state"]) == ("window", 2, "open")
-    assert m["args"][0]["queues"] == ["general", "tax"]              # the window's own queues, untouched
-    assert [(q["id"], q["open_windows"]) for q in m["args"][0]["changed"]["queues"]] == [("general", 2), ("tax", 1)]
+    window, *queues = (m["args"][0] for m in c.get_received())
+    assert (window["number"], window["state"]) == (2, "open")
+    assert window["queues"] == ["general", "tax"]              # the window's own queues, untouched
+    assert [(q["id"], q["open_windows"]) for q in queues] == [("general", 2), ("tax", 1)]
 
 
-def test_every_command_sends_one_message_to_the_centre_room_and_they_chain(east, sio_client):
+def test_a_commands_messages_share_its_seq_and_chain_to_the_last(east, sio_client):
     c = sio_client(center="east")
     [snap] = args(c.get_received(), "snapshot")
     east.execute("east", "issue", {"queue": "general"})
@@ -95,15 +95,23 @@ def test_every_command_sends_one_message_to_the_centre_room_and_they_chain(east,
     east.execute("east", "call-next", {"window": 1})
     east.execute("east", "start", {"window": 1})
     east.execute("east", "call-next", {"window": 1})     # finishes A001, calls A002: two events
-    got = c.get_received()
-    assert names(got) == ["queue", "queue", "call", "window", "call"]
-    last = got[-1]["args"][0]
-    assert last["seq"] == east.state("east").version == last["prev"] + 2
-    assert [w["served_today"] for w in last["changed"]["windows"]] == [1]
+    got = [(m["name"], m["args"][0]) for m in c.get_received()]
     v = snap["seq"]
-    for m in got:
-        assert m["args"][0]["prev"] == v
-        v = m["args"][0]["seq"]
+    commands = []                                   # the messages of each command, in order
+    for name, m in got:                             # the rule of hall/realtime.py, message by message
+        if m["prev"] == v:
+            commands.append([])
+        else:
+            assert m["seq"] == v, (name, m, v)
+        commands[-1].append((name, m))
+        v = m["seq"]
+    assert len(commands) == 5 and v == east.state("east").version
+    firsts = [c[0][0] for c in commands]
+    assert firsts == ["queue", "queue", "call", "window", "call"]    # a call always goes first
+    *_, last = commands
+    assert last[0][1]["seq"] == last[0][1]["prev"] + 2
+    assert [(m["number"], m["ticket"], m["served_today"]) for name, m in last if name == "window"] == [(1, "A002", 1)]
+    assert all(len({m["seq"] for _, m in c}) == 1 for c in commands)
 
 
 def test_a_recall_is_a_call_again(east, sio_client):
@@ -112,9 +120,10 @@ def test_a_recall_is_a_call_again(east, sio_client):
     c = sio_client(center="east", window=1)
     c.get_received()
     east.execute("east", "recall", {"window": 1})
-    [call] = args(c.get_received(), "call")
+    got = c.get_received()
+    assert names(got) == ["call"]                       # a recall changes no window and no count
+    call = got[0]["args"][0]
     assert (call["ticket"], call["recall"], call["count"]) == ("A001", True, 1)
-    assert "queues" not in call.get("changed", {})        # a recall changes no count
 
 
 def test_a_change_nobody_sees_still_keeps_the_chain_whole(east, sio_client, auth, client):
@@ -140,7 +149,7 @@ def test_staff_hear_ticket_details_and_screens_do_not(east, sio_client, auth):
     [ticket] = args(got, "ticket")
     assert (ticket["number"], ticket["status"], ticket["window"]) == ("A001", "called", 1)
     assert ticket["issued_at"] and ticket["called_at"]
-    assert names(got) == ["snapshot", "queue", "call", "ticket"]
+    assert names(got) == ["snapshot", "queue", "call", "window", "queue", "queue", "ticket"]
     assert "ticket" not in names(public.get_received())
 
 

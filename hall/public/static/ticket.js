@@ -138,17 +138,12 @@
     socket.on("window", function (m) { if (concerns(m)) soon(); });
   }
 
-  /* Does a centre message touch this ticket's place in line? One message per command carries
-   * its main effect and, in `changed`, the other queues and windows it moved (hall/realtime.py). */
+  /* Does a centre message (a call, or a window's or a queue's view) touch this ticket's place
+   * in line? */
   function concerns(m) {
     if (!ticket || !m) return true;
     if (m.ticket === ticket.number || m.queue === ticket.queue || m.id === ticket.queue) return true;
-    if (m.queues && m.queues.indexOf(ticket.queue) >= 0) return true;       // a window serving the queue
-    var ch = m.changed || {};
-    return (ch.queues || []).some(function (q) { return q.id === ticket.queue; }) ||
-           (ch.windows || []).some(function (w) {
-             return w.ticket === ticket.number || (w.queues || []).indexOf(ticket.queue) >= 0;
-           });
+    return !!(m.queues && m.queues.indexOf(ticket.queue) >= 0);      // a window serving the queue
   }
 
   function cancel() {
