@@ -12,7 +12,7 @@ client (py-spy, 1,000 screens): python-socketio hands the packet to engine.io on
 engine.io queues it for that client's writer greenlet, which wakes (a switch, a queue, a timer),
 frames it for gevent-websocket, whose `sendall` asks the kernel for the buffer size before it
 sends; the last of 1,000 screens heard a call 30–60 ms after the first. Written here, it costs
-one non-blocking `send` and about 9 µs (README, "Real time"). The rules that keep every client's
+one non-blocking `send` and about 8–9 µs (README, "Real time"). The rules that keep every client's
 messages whole and in the order they were emitted:
 
 - every byte for a WebSocket goes through its `_Frames` (gevent-websocket's `raw_write`), which
@@ -25,9 +25,10 @@ messages whole and in the order they were emitted:
   the same rules, so a slow screen holds up neither the others nor the centre's lock.
 It leans on library internals (engine.io's socket `queue`/`upgraded` and its `_async` table,
 python-socketio's `_send_eio_packet`, which Flask-SocketIO's own test client replaces the same
-way, gevent's `socket._sock`): rerun `bench/realtime.py` after upgrading them. `tests/realtime`
-(python-socketio on WebSockets) and `tests/displays` (Chromium: long-polling, then an upgrade)
-go through both paths.
+way, gevent's `socket._sock`): rerun `bench/realtime.py` after upgrading them; a test fails
+when they are gone (`tests/realtime/test_frames.py`, with the ordering rules on socket pairs).
+`tests/realtime` (python-socketio on WebSockets, and a screen that reads slowly against small
+send buffers) and `tests/displays` (Chromium: long-polling, then an upgrade) go through both paths.
 """
 import logging
 import socket
