@@ -102,6 +102,7 @@ def center(state, now):
         "timezone": cfg.timezone,
         "hours": cfg.raw["hours"],
         "notice": cfg.notice,
+        "notice_en": cfg.notice_en,
         "windows": [window(state, w) for w in sorted(state.windows.values(), key=lambda w: w.number)],
     }
 

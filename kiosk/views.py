@@ -62,12 +62,13 @@ def catalog(cid):
         items = [{**views.item(state, it), "weight": it.weight,
                   "department": it.department or cfg.queues[it.queue].name}
                  for it in cfg.items.values()]
-        hours, notice = cfg.raw["hours"], cfg.notice
+        hours, notice, notice_en = cfg.raw["hours"], cfg.notice, cfg.notice_en
         # when a booking may check in, so a refusal can say when to come back
         booking = {k: cfg.booking[k] for k in ("early_s", "grace_s")}
     departments = list(dict.fromkeys(it["department"] for it in items))
     return jsonify({"center": {"id": cid, "name": summary["name"], "name_en": summary["name_en"],
-                               "open": summary["open"], "hours": hours, "notice": notice},
+                               "open": summary["open"], "hours": hours, "notice": notice,
+                               "notice_en": notice_en},
                     "queues": summary["queues"], "items": items, "departments": departments,
                     "life_events": ["出生", "上学", "工作", "结婚", "退休", "其他"], "booking": booking,
                     "seq": summary["seq"]})

@@ -101,7 +101,8 @@
   function renderNotice() {
     var name = picture ? (i18n.lang() === "en" && picture.name_en ? picture.name_en : picture.name) : "";
     $("centre-name").textContent = name;
-    var text = (picture && picture.notice) || i18n.t("default_notice", {name: name});
+    var notice = picture && (i18n.lang() === "en" && picture.notice_en ? picture.notice_en : picture.notice);
+    var text = notice || i18n.t("default_notice", {name: name});
     var span = $("notice");
     if (span.textContent !== text) {
       span.textContent = text;

@@ -71,7 +71,7 @@ QUEUE_KEYS = ("id", "prefix", "name", "name_en", "category", "daily_quota", "ser
               "appointments", "norms")
 ITEM_KEYS = ("id", "name", "name_en", "queue", "department", "life_events", "materials", "weight")
 WINDOW_KEYS = ("number", "name", "queues", "mode")
-CENTER_KEYS = ("id", "name", "name_en", "address", "location", "timezone", "hours", "notice",
+CENTER_KEYS = ("id", "name", "name_en", "address", "location", "timezone", "hours", "notice", "notice_en",
                "recall_limit", "tickets_per_day", "voice", "unconfirmed_void_s", "booking", "remote", "norms",
                "queues", "items", "windows")
 
@@ -257,6 +257,7 @@ def normalize_center(raw):
         "items": items,
         "windows": windows,
         # only when set, so that catalogues (and stored events) without it stay as they were
+        **({"notice_en": _text(raw["notice_en"], where + ".notice_en")} if raw.get("notice_en") is not None else {}),
         **({"unconfirmed_void_s": _num(raw["unconfirmed_void_s"], where + ".unconfirmed_void_s", 10, 86_400)}
            if raw.get("unconfirmed_void_s") is not None else {}),
         **({"booking": _settings(raw["booking"], BOOKING_DEFAULTS, where + ".booking", {
@@ -312,6 +313,7 @@ class CenterConfig:
     timezone: str
     hours: tuple          # parsed: 7 tuples of (start, end) minutes, or None
     notice: str
+    notice_en: str
     recall_limit: int
     tickets_per_day: int
     unconfirmed_void_s: float
@@ -328,7 +330,7 @@ class CenterConfig:
             id=d["id"], name=d["name"], name_en=d["name_en"], address=d["address"],
             location=tuple(d["location"]) if d["location"] else None,
             timezone=d["timezone"], hours=parse_hours(d["hours"]), notice=d["notice"],
-            recall_limit=d["recall_limit"], tickets_per_day=d["tickets_per_day"],
+            notice_en=d.get("notice_en"), recall_limit=d["recall_limit"], tickets_per_day=d["tickets_per_day"],
             unconfirmed_void_s=d.get("unconfirmed_void_s", DEFAULT_UNCONFIRMED_VOID_S),
             booking={**BOOKING_DEFAULTS, **d.get("booking", {})},
             remote={**REMOTE_DEFAULTS, **d.get("remote", {})},

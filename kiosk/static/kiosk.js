@@ -321,9 +321,10 @@
     var booking = S.catalog.queues.some(function (q) { return !!q.appointments; });
     $("open-checkin").hidden = !booking;
     $("elderly-checkin").hidden = !booking;
-    var notice = $("center-notice");
-    notice.hidden = !S.catalog.center.notice;
-    notice.textContent = S.catalog.center.notice ? t("notice_label") + S.catalog.center.notice : "";
+    var notice = $("center-notice"), c = S.catalog.center;
+    var noticeText = S.lang === "en" && c.notice_en ? c.notice_en : c.notice;
+    notice.hidden = !noticeText;
+    notice.textContent = noticeText ? t("notice_label") + noticeText : "";
     // elderly mode: the most asked-for services, one tap from home
     var popular = items.slice().sort(function (a, b) { return (b.weight || 0) - (a.weight || 0); }).slice(0, 6);
     var big = $("popular-grid");

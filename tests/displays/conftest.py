@@ -8,12 +8,13 @@ from tests.helpers import always_open, small_center
 
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
 NOTICE = "温馨提示：请携带身份证原件取号办理；过号请留意回呼或到咨询台求助。"
+NOTICE_EN = "Please bring your ID card; if you miss your number, ask at the information desk."
 PASSWORD = "pw-123456"
 
 
 @pytest.fixture
 def server(hall_server):
-    return hall_server(centers=[always_open(small_center("east", notice=NOTICE))]).start()
+    return hall_server(centers=[always_open(small_center("east", notice=NOTICE, notice_en=NOTICE_EN))]).start()
 
 
 class Kiosk:

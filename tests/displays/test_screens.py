@@ -1,7 +1,7 @@
 """The staff console calls; the main screen and the window screen show it; the hall hears it."""
 import requests
 
-from .conftest import NOTICE, live, login, press, shot, take_window
+from .conftest import NOTICE, NOTICE_EN, live, login, press, shot, take_window
 
 
 def text(page, selector):
@@ -127,8 +127,10 @@ def test_english_is_a_switch(pages, kiosk):
     main = live(pages("/display/east?lang=en"))
     assert text(main, ".now-label") == "Now calling"
     assert text(main, "#date").split()[0] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    assert text(main, "#notice") == NOTICE_EN
     main.click("#lang")
     assert text(main, ".now-label") == "正在叫号"
+    assert text(main, "#notice") == NOTICE
     window1 = live(pages("/display/east/windows/1?lang=en", 1280, 720))
     window1.wait_for_function("document.querySelector('#w-label')?.textContent === 'Closed'")
     assert text(window1, "#window-name") == "Window 1"

@@ -16,6 +16,7 @@ def kiosk_center(cid="east"):
     c = small_center(cid)
     c["name_en"] = "East District Government Service Centre"
     c["notice"] = "请携带材料原件取号办理；过号请到咨询台。办事不求人，有事找引导员。"
+    c["notice_en"] = "Bring the originals of your documents; if you miss your number, ask at the desk."
     c["items"] = [
         {"id": "marriage", "name": "结婚登记", "name_en": "Marriage registration", "queue": "general",
          "department": "民政局", "life_events": ["结婚"], "weight": 5,

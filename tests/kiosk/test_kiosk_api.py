@@ -300,6 +300,7 @@ def test_the_catalogue_is_shaped_for_the_touch_screen(client, kiosk_app, hall):
     catalog.load(hall, catalog.parse({"centers": [kiosk_center("east"), small_center("west")]}))
     c = client.get("/kiosk/east/catalog.json").json
     assert c["center"]["name"] == "东区政务服务中心" and c["center"]["open"] is True
+    assert c["center"]["notice_en"].startswith("Bring the originals")
     assert c["life_events"] == ["出生", "上学", "工作", "结婚", "退休", "其他"]
     assert c["departments"][:3] == ["民政局", "卫生健康局", "公安局"]
     marriage = next(i for i in c["items"] if i["id"] == "marriage")

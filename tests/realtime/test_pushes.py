@@ -186,12 +186,20 @@ def test_a_reconnecting_client_names_its_version_on_connect(east, sio_client):
 def test_a_new_catalogue_pushes_a_snapshot_to_every_room(east, sio_client):
     hall_screen, window3 = sio_client(center="east"), sio_client(center="east", window=3)
     hall_screen.get_received(), window3.get_received()
-    changed = small_center("east", notice="今日下午系统升级，暂停办理不动产业务")
+    changed = small_center("east", notice="今日下午系统升级，暂停办理不动产业务",
+                           notice_en="System upgrade this afternoon: no real-estate services")
     catalog.load(east, catalog.parse({"centers": [changed, small_center("west")]}))
     for c in (hall_screen, window3):
         [snap] = args(c.get_received(), "snapshot")
         assert snap["notice"] == "今日下午系统升级，暂停办理不动产业务"
+        assert snap["notice_en"] == "System upgrade this afternoon: no real-estate services"
         assert snap["prev"] == snap["seq"] - 1
+
+
+@pytest.mark.parametrize("notice_en", ["", "   ", 42, ["x"]])
+def test_an_english_notice_must_be_text(notice_en):
+    with pytest.raises(catalog.ConfigError, match="notice_en"):
+        catalog.parse({"centers": [small_center("east", notice_en=notice_en)]})
 
 
 def test_voice_settings_come_from_the_catalogue(hall, sio_client):
