@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from hall.core.clock import zone  # noqa: E402
 from hall.core.config import CenterConfig, normalize_center  # noqa: E402
 from hall.manage.recommend import recommend  # noqa: E402
-from hall.manage.reports import percentile  # noqa: E402
+from hall.stats import percentile  # noqa: E402
 from hall.sim.engine import CoreBackend, Engine, next_open_days, default_first_day  # noqa: E402
 from hall.sim.model import Options  # noqa: E402
 

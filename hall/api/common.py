@@ -52,6 +52,20 @@ def field(data, name, kind, required=False, choices=None, max_len=200):
     return value
 
 
+def int_arg(name, default, lo, hi):
+    """A whole-number query argument within [lo, hi]; `default` when absent or blank; 400 otherwise."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError("bad_input", f"'{name}' must be a whole number", 400) from None
+    if not lo <= value <= hi:
+        raise ApiError("bad_input", f"'{name}' must be between {lo} and {hi}", 400)
+    return value
+
+
 def caller():
     """The authenticated principal or None; 401 for a token that stands for no one."""
     if "principal" not in g:

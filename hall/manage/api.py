@@ -2,7 +2,7 @@
 recommendations. Every change is a command through the gateway, so it is an event with the caller's name."""
 from flask import Blueprint, current_app, jsonify, request
 
-from ..api.common import ApiError, body, existing_center, field, hall, now, require
+from ..api.common import body, existing_center, field, hall, int_arg, now, require
 from ..core.errors import not_found
 from ..core.followups import FINDINGS, OUTCOMES
 from ..core.moves import TAKES
@@ -47,7 +47,7 @@ def recommendations(cid):
 @bp.get("/centers/<cid>/alerts")
 def alerts(cid):
     _manager(cid)
-    days = _int_arg("days", 7, 0, HISTORY_MAX_DAYS)
+    days = int_arg("days", 7, 0, HISTORY_MAX_DAYS)
     t = now()
     with hall().reading(cid) as state:
         active = views.alerts(state, t)
@@ -116,15 +116,3 @@ def move(cid):
     return jsonify({"moved": moved, "numbers": events[-1]["numbers"], "from": args["from_queue"],
                     "to": args["to_queue"], "seq": events[-1]["seq"]})
 
-
-def _int_arg(name, default, lo, hi):
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError("bad_input", f"'{name}' must be a whole number", 400) from None
-    if not lo <= value <= hi:
-        raise ApiError("bad_input", f"'{name}' must be between {lo} and {hi}", 400)
-    return value

@@ -12,11 +12,11 @@ those of the finish; a rating to those the rating event names; an arrival to the
 a no-show to the window (and its staff) and the queue of the call.
 The staff member at a window is the one who opened it (the `staff` card of `window_opened`).
 """
-import math
 import re
 from datetime import date as Date, datetime, timedelta, time as dtime
 
 from ..core.clock import zone
+from ..stats import percentile
 
 PERIODS = ("day", "week", "month")
 GOOD_SCORES = (3, 4, 5)         # 基本满意, 满意, 非常满意: 好评 in the national 好差评 rules
@@ -41,16 +41,6 @@ def period_bounds(period, day, tz):
     start = datetime.combine(first, dtime(0), z).timestamp()
     end = datetime.combine(last + timedelta(days=1), dtime(0), z).timestamp()
     return first, last, start, end
-
-
-def percentile(values, p):
-    """The p-th percentile (0..100), linear between ranks; None for no values."""
-    if not values:
-        return None
-    v = sorted(values)
-    k = (len(v) - 1) * p / 100
-    lo, hi = math.floor(k), math.ceil(k)
-    return v[lo] + (v[hi] - v[lo]) * (k - lo)
 
 
 class _Group:

@@ -3,10 +3,10 @@ from datetime import datetime
 
 from flask import Blueprint, Response, jsonify, request
 
-from ..api.common import ApiError, existing_center, hall, now
+from ..api.common import ApiError, existing_center, hall, int_arg, now
 from ..core.clock import local, zone
 from . import audit, export, reports
-from .api import MANAGERS, _int_arg, _manager
+from .api import MANAGERS, _manager
 from .logs import events_between
 
 bp = Blueprint("api_manage_reports", __name__)
@@ -79,11 +79,11 @@ def audit_log(cid):
         raise ApiError("bad_input", "'to' must be after 'from'", 400)
     if (end or t) - start > AUDIT_MAX_SPAN_S:
         raise ApiError("bad_input", "ask for at most 93 days at a time", 400)
-    window = _int_arg("window", None, 1, 9999)
+    window = int_arg("window", None, 1, 9999)
     staff = request.args.get("staff") or None
     ticket = request.args.get("ticket") or None
     types = [x for x in (request.args.get("type") or "").split(",") if x] or None
-    limit = _int_arg("limit", 500, 1, AUDIT_MAX)
+    limit = int_arg("limit", 500, 1, AUDIT_MAX)
     found = audit.select(events_between(hall(), cid, start, end), window, staff, ticket, types)
     return jsonify({"events": found[-limit:][::-1], "total": len(found), "more": len(found) > limit,
                     "from": local(start, tz).isoformat(timespec="seconds"),

@@ -1,5 +1,5 @@
 """A day's figures from its event log: waits, service, utilisation, no-shows. Works on any Hall log."""
-import math
+from ..stats import percentile
 
 
 def split_days(events):
@@ -15,16 +15,6 @@ def split_days(events):
     if current and day is not None:
         days.append((day, current))
     return days
-
-
-def percentile(values, p):
-    """The p-th percentile (0..100) by linear interpolation; None for no values."""
-    if not values:
-        return None
-    v = sorted(values)
-    k = (len(v) - 1) * p / 100
-    lo, hi = math.floor(k), math.ceil(k)
-    return v[lo] + (v[hi] - v[lo]) * (k - lo)
 
 
 def day_figures(events):

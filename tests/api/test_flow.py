@@ -153,6 +153,8 @@ def test_events_from_a_sequence_number(client, auth):
     assert seqs == list(range(1, len(seqs) + 1))
     r = client.get(f"/api/v1/centers/east/events?after={seqs[-2]}", headers=h)
     assert [e["seq"] for e in r.json["events"]] == [seqs[-1]]
+    blank = client.get("/api/v1/centers/east/events?after=&limit=", headers=h)     # a form left empty
+    assert blank.status_code == 200 and [e["seq"] for e in blank.json["events"]] == seqs
 
 
 def test_centers_and_items_are_public(client):

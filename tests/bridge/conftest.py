@@ -1,6 +1,5 @@
 """Simulated lines on pty pairs, bus masters on them, and real hall servers for end-to-end tests."""
 import threading
-import time
 
 import pytest
 
@@ -8,17 +7,6 @@ from firmware_bridge import config as cfgmod, devices, sim
 from firmware_bridge.drivers import driver
 from firmware_bridge.line import Line
 from firmware_bridge.model import CentreView
-
-
-def wait_until(predicate, timeout=5.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not met within {timeout} s")
-        time.sleep(0.01)
 
 
 class Recorder:

@@ -14,7 +14,7 @@ import yaml
 
 from firmware_bridge import config as cfgmod, sim
 from firmware_bridge.bridge import Bridge
-from tests.bridge.conftest import wait_until
+from tests.helpers import wait_until
 
 pytestmark = pytest.mark.slow
 

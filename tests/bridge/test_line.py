@@ -3,7 +3,7 @@ import os
 import time
 
 from firmware_bridge.messages import Effect, Evaluation, Key, KeyPress
-from tests.bridge.conftest import wait_until
+from tests.helpers import wait_until
 
 
 def test_every_device_is_synced_reported_ok_and_shown_what_it_should(rig):

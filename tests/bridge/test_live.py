@@ -13,8 +13,7 @@ from werkzeug.serving import make_server
 from firmware_bridge.hall_api import HallApi
 from firmware_bridge.live import LiveLink
 from firmware_bridge.model import CentreView
-from tests.bridge.conftest import wait_until
-from tests.helpers import free_port
+from tests.helpers import free_port, wait_until
 
 
 def window(state="open", ticket=None, status=None, seq=None, prev=None):
