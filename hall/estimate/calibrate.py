@@ -10,9 +10,9 @@ ratios real/projected where the projection is positive, plain waits where it is 
 This is a conditional-quantile (split-conformal style) correction: it holds its coverage whatever
 the projection's errors are, as long as the recent past looks like the present.
 """
-import math
-from bisect import bisect_left
 from collections import deque
+
+from ..stats import central_range, quantile
 
 KEEP = 600          # recent tickets per cell: old habits of a hall fade
 MIN_CELL = 40       # a cell answers once it has seen this many tickets
@@ -46,17 +46,9 @@ class Cell:
         were called at once): the high end is taken `width` above what lies below the low end."""
         if self._q is None or self._q[0] != width:
             v = sorted(self.values)
-            lo = _quantile(v, (1 - width) / 2)
-            below = bisect_left(v, lo) / len(v)
-            self._q = (width, (lo, _quantile(v, 0.5), _quantile(v, min(1.0, below + width))))
+            lo, hi = central_range(v, width)
+            self._q = (width, (lo, quantile(v, 0.5), hi))
         return self._q[1]
-
-
-def _quantile(v, p):
-    k = (len(v) - 1) * p
-    lo = math.floor(k)
-    hi = min(lo + 1, len(v) - 1)
-    return v[lo] + (v[hi] - v[lo]) * (k - lo)
 
 
 class Calibration:

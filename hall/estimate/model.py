@@ -14,9 +14,9 @@ or there are too few tickets, there is no model and the estimate stays the calib
 (waits.py). scikit-learn is needed to train only; estimating needs numpy alone.
 """
 import math
-from bisect import bisect_left
 from functools import lru_cache
 
+from ..stats import central_range
 from .features import NAMES
 
 MIN_SAMPLES = 600          # tickets (called) before a model is tried
@@ -174,10 +174,7 @@ class Ranges:
         v = self.cells.get(key)
         if v is None:
             return None
-        lo = _quantile(v, (1 - width) / 2)
-        # with many ties (most not waiting) hold `width` above the low end
-        below = bisect_left(v, lo) / len(v)
-        return lo, _quantile(v, min(1.0, below + width))
+        return central_range(v, width)
 
     def table(self):
         """{class: (lows, highs) per bin} at the current width. A bin without a cell of its own takes
@@ -226,13 +223,6 @@ class Ranges:
         """A ticket given a range was called: was its wait inside?"""
         miss = 0.0 if inside else 1.0
         self.width = min(0.98, max(0.5, self.width + self.STEP * (miss - (1 - RANGE))))
-
-
-def _quantile(v, p):
-    k = (len(v) - 1) * p
-    lo = math.floor(k)
-    hi = min(lo + 1, len(v) - 1)
-    return v[lo] + (v[hi] - v[lo]) * (k - lo)
 
 
 class Model:
