@@ -1,6 +1,6 @@
 """Wait estimators judged offline: Hall's against naive, HOL and LES. Prints one JSON object.
 
-    .venv/bin/python bench/estimator.py [--anonbank FILE] [--seed N] [--only SCENARIO]
+    .venv/bin/python bench/estimator.py [--anonbank FILE [--train-days 14]] [--seed N] [--only SCENARIO]
 
 Scenarios (each: estimator → mae_s, rmse_s, p90_abs_err_s; plus hall's p10–p90 coverage):
 - anonbank (with --anonbank): a real call-centre month imported as a Hall log; learn from the
@@ -36,12 +36,12 @@ SIM_TRAIN, SIM_TEST = 7, 7
 DEFAULT_SEED = 20271
 
 
-def anonbank(path):
+def anonbank(path, train_days=TRAIN_DAYS):
     from hall.sim.anonbank import read_calls, to_events, CENTER
     calls, _ = read_calls(path)
     events, _ = to_events(calls)
-    # train on the first 14 days of the month, by the log's own dates
-    return report(evaluate(CENTER, events, lambda i, day: int(day[-2:]) > TRAIN_DAYS))
+    # train on the first days of the month (14 unless asked), by the log's own dates
+    return report(evaluate(CENTER, events, lambda i, day: int(day[-2:]) > train_days))
 
 
 def _huanshi():
@@ -134,10 +134,12 @@ def main(argv=None):
     ap.add_argument("--anonbank", help="an Anonymous Bank month (tab-separated) to judge on")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the simulated days")
     ap.add_argument("--only", help="run only this scenario")
+    ap.add_argument("--train-days", type=int, default=TRAIN_DAYS, choices=range(3, 29), metavar="3..28",
+                    help="anonbank: learn from this many first days of the month (robustness checks)")
     args = ap.parse_args(argv)
     scenarios = {}
     if args.anonbank:
-        scenarios["anonbank"] = lambda: anonbank(args.anonbank)
+        scenarios["anonbank"] = lambda: anonbank(args.anonbank, args.train_days)
     scenarios["sim_multi_queue"] = lambda: sim_scenario(_huanshi(), multi_queue_options(), args.seed)
     scenarios["sim_surge_reassign"] = lambda: sim_scenario(_huanshi(), surge_options(), args.seed + 1)
     scenarios["sim_fifo"] = lambda: sim_scenario(fifo_center(), Options(priority_share=0.0), args.seed + 2)
