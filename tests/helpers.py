@@ -222,3 +222,20 @@ def printed(server):
 
 
 PHONE_VIEWPORT = {"width": 390, "height": 844}
+
+
+def routes_not_walked(app, walked, belongs):
+    """The API routes (method, pattern under /api/v1) for which `belongs(rule)` holds that no walked
+    (method, path) matches: what a bad-input walk of an API has left out."""
+    def matches(pattern, path):
+        a, b = pattern.strip("/").split("/"), path.strip("/").split("/")
+        return len(a) == len(b) and all(x.startswith("<") or x == y for x, y in zip(a, b))
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not belongs(rule):
+            continue
+        pattern = rule.rule[len("/api/v1"):]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if not any(m == method and matches(pattern, p) for m, p in walked):
+                missing.append((method, pattern))
+    return missing
