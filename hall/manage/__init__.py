@@ -8,8 +8,6 @@ $HALL_SUPERVISE_EVERY_S; 0 turns it off) and refreshes recommendations every REC
 (default 60, $HALL_RECOMMEND_EVERY_S). Nothing starts at import, and nothing starts in a test's app: tests call
 `app.extensions["manage"].tick()` with their fake clock.
 """
-import os
-
 from . import admin_api, api, pages, reports_api
 from .service import Manage
 
@@ -20,9 +18,9 @@ def init_app(app, api_prefix="/api/v1"):
     for bp in API_BLUEPRINTS:
         app.register_blueprint(bp, url_prefix=api_prefix)
     app.register_blueprint(pages.bp)
-    every = float(app.config.get("SUPERVISE_EVERY_S", os.environ.get("HALL_SUPERVISE_EVERY_S", 5)))
-    manage = Manage(app.extensions["hall"], supervise_every_s=every, recommend_every_s=float(
-        app.config.get("RECOMMEND_EVERY_S", os.environ.get("HALL_RECOMMEND_EVERY_S", 60))))
+    every = float(app.config["SUPERVISE_EVERY_S"])
+    manage = Manage(app.extensions["hall"], supervise_every_s=every,
+                    recommend_every_s=float(app.config["RECOMMEND_EVERY_S"]))
     app.extensions["manage"] = manage
     from ..realtime import async_mode
     if every > 0 and async_mode() == "gevent":

@@ -343,7 +343,7 @@ def init_app(app):
     if not senders:
         return None
     hall = app.extensions["hall"]
-    notifier = Notifier(hall, open_registry(cfg["DATA_DIR"], cfg.get("REDIS_URL")), senders,
+    notifier = Notifier(hall, open_registry(cfg["DATA_DIR"], app.extensions.get("redis")), senders,
                         ahead=3 if cfg.get("NOTIFY_AHEAD") in (None, "") else int(cfg["NOTIFY_AHEAD"]),
                         base_url=(cfg.get("PUBLIC_URL") or "").rstrip("/") or None)
     hall.listeners.append(notifier.listener)

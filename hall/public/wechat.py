@@ -92,7 +92,7 @@ def _until(value, now):
 def init_app(app):
     hall = app.extensions["hall"]
     app.extensions["wechat"] = {"account": Account.from_config(app.config, hall.clock()),
-                                "memo": open_memo(app.config.get("REDIS_URL"))}
+                                "memo": open_memo(app.extensions.get("redis"))}
     app.register_blueprint(bp)
 
 
