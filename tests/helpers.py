@@ -72,10 +72,13 @@ class RedisServer:
     """A real redis-server on a free loopback port, in its own directory."""
 
     def __init__(self, directory, durable=False):
-        self.port = free_port()
+        self.port, self.directory, self.durable = free_port(), directory, durable
+        self._start()
+
+    def _start(self):
         args = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--dir", str(directory)]
-        args += ["--appendonly", "yes", "--appendfsync", "always"] if durable else ["--appendonly", "no"]
+                "--dir", str(self.directory)]
+        args += ["--appendonly", "yes", "--appendfsync", "always"] if self.durable else ["--appendonly", "no"]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.url = f"redis://127.0.0.1:{self.port}/0"
         import redis
@@ -97,6 +100,14 @@ class RedisServer:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(10)
+
+    def restart(self):
+        """Killed (SIGKILL: no last save) and started again on the same port and directory."""
+        self.client.close()
+        self.proc.kill()
+        self.proc.wait(10)
+        self._start()
+        return self
 
 
 
