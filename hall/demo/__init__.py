@@ -75,7 +75,7 @@ def run(host, port, speed):
     from ..estimate import attach
     from ..sim.actors import Actors
     attach(app.extensions["hall"])
-    Actors(app.extensions["hall"], centers, speed=speed).start()
+    Actors(app.extensions["hall"], centers, speed=speed, clock=app.config["CLOCK"]).start()
     click.echo(f"  simulated citizens and staff at {speed:g}× speed")
     from ..server import serve
     serve(app, host, port)
