@@ -149,7 +149,8 @@ def bridge(config_file):
         _fail(str(e))
 
 
-@cli.command("bridge-sim", help="Simulated keypads, evaluators and LEDs on pseudo-terminals at a bridge config's ports.")
+@cli.command("bridge-sim",
+             help="Simulated keypads, evaluators and LEDs on pseudo-terminals at a bridge config's ports.")
 @click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False),
               help="the same YAML the bridge reads")
 def bridge_sim(config_file):

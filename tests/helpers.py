@@ -116,7 +116,7 @@ class RedisServer:
                 break
             except redis.ConnectionError:
                 if time.time() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("redis-server did not start")
+                    raise RuntimeError("redis-server did not start") from None
                 time.sleep(0.02)
         self.client = client
 

@@ -194,12 +194,12 @@ def _voice(raw, where):
     if lang not in VOICE_TEMPLATES:
         raise ConfigError(f"{where}.lang: must be one of {', '.join(VOICE_TEMPLATES)}")
     template = _text(raw.get("template"), where + ".template", required=False) or VOICE_TEMPLATES[lang]
-    rest = re.sub(r"{(%s)}" % "|".join(VOICE_FIELDS), "", template)
+    rest = re.sub(r"{(" + "|".join(VOICE_FIELDS) + ")}", "", template)
     # the window is always spoken, not only the number: a citizen must hear where to go
     if "{ticket}" not in template or not ("{window}" in template or "{n}" in template) \
             or "{" in rest or "}" in rest:
         raise ConfigError(f"{where}.template: must contain {{ticket}} and {{window}} or {{n}}, and may use only "
-                          + ", ".join("{%s}" % f for f in VOICE_FIELDS))
+                          + ", ".join("{" + f + "}" for f in VOICE_FIELDS))
     return {"template": template, "lang": lang,
             "repeat": _num(raw.get("repeat"), where + ".repeat", 1, 5, integer=True, default=2)}
 

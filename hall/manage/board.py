@@ -46,7 +46,8 @@ def followup(state, f, now):
     tz = state.config.timezone
     q = state.config.queues.get(f["queue"])
     return {**f, "queue_name": q.name if q else f["queue"], "overdue": f["status"] != "closed" and now >= f["deadline"],
-            "left_s": round(f["deadline"] - now), "opened": iso(f["opened_at"], tz), "deadline_iso": iso(f["deadline"], tz)}
+            "left_s": round(f["deadline"] - now), "opened": iso(f["opened_at"], tz),
+            "deadline_iso": iso(f["deadline"], tz)}
 
 
 def followups(state, now):

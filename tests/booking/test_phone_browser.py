@@ -226,7 +226,8 @@ def test_closed_days_cannot_be_chosen(clocked_server, phone):
     page.goto(f"{server.url}/m/book")
     page.tap(".choice.queue[data-queue='general']")
     # Thursday 26th … Thursday 3rd: Sunday the 29th is closed; Saturday opens 09:00-12:00 only
-    assert page.is_disabled(".day[data-day='2026-11-29']") and page.inner_text(".day[data-day='2026-11-29'] em") == "休息"
+    assert page.is_disabled(".day[data-day='2026-11-29']")
+    assert page.inner_text(".day[data-day='2026-11-29'] em") == "休息"
     assert "周一至周五 08:30-12:00、13:30-17:30" in page.inner_text("#hours-line")
     page.tap(".day[data-day='2026-11-28']")
     page.wait_for_selector(".slot[data-slot='09:00-10:00']")

@@ -126,9 +126,11 @@ def test_ranking_logic_in_the_browser(district, phone):
     result = page.evaluate("""() => {
       const now = Date.parse('2026-11-26T16:50:00+08:00');
       const q = (w) => [{id: 'p', name: '户籍', waiting: 3, est_wait_s: w, open_windows: w === null ? 0 : 1}];
-      const c = (id, open, w, loc, closes) => ({id, name: id, open, closes_at: closes || null, location: loc, queues: q(w)});
+      const c = (id, open, w, loc, closes) => ({id, name: id, open, closes_at: closes || null, location: loc,
+                                                queues: q(w)});
       const centres = [c('far', true, 0, [22.77, 113.08]), c('near', true, 900, [22.59, 113.08]),
-                       c('shut', false, 0, [22.59, 113.08]), c('late', true, 1200, [22.59, 113.08], '2026-11-26T17:00:00+08:00'),
+                       c('shut', false, 0, [22.59, 113.08]),
+                       c('late', true, 1200, [22.59, 113.08], '2026-11-26T17:00:00+08:00'),
                        c('none', true, null, [22.59, 113.08]), c('other', true, 0, null)];
       const items = {};
       centres.forEach(x => items[x.id] = [{name: x.id === 'other' ? '别的事' : '身份证', queue: 'p'}]);
