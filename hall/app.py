@@ -5,9 +5,10 @@ from flask import Flask
 
 import displays
 import kiosk
-from . import api, catalog, config as settings, estimate, manage, public, realtime, staff
+from . import api, catalog, config as settings, manage, public, realtime, staff
 from .api import errors
 from .centre import Hall
+from .estimate import Estimator
 from .store import open_store
 
 
@@ -22,11 +23,11 @@ def create_app(config=None):
     app.extensions["redis"] = getattr(store, "r", None)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = store.secret(lambda: secrets.token_urlsafe(32))
-    hall = Hall(store, clock=app.config["CLOCK"])
+    # the estimator learns each centre's service times and waits from its log as events arrive
+    hall = Hall(store, clock=app.config["CLOCK"], estimator=Estimator())
     app.extensions["hall"] = hall
     if app.config["CATALOG"]:
         catalog.load(hall, catalog.read(app.config["CATALOG"]))
-    estimate.attach(hall)       # service times learned from the log, kept up to date as tickets finish
 
     errors.register(app)
     api.register(app)

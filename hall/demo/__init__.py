@@ -72,9 +72,7 @@ def run(host, port, speed):
     click.echo(f"  phone pages      {base}/m/   (booking: {base}/m/book)")
     click.echo(f"  API document     {base}/api/v1/openapi.json")
     click.echo(f"  logins (password {DEMO_PASSWORD}): " + ", ".join(u for u, _, _ in logins))
-    from ..estimate import attach
     from ..sim.actors import Actors
-    attach(app.extensions["hall"])
     Actors(app.extensions["hall"], centers, speed=speed, clock=app.config["CLOCK"]).start()
     click.echo(f"  simulated citizens and staff at {speed:g}× speed")
     from ..server import serve

@@ -5,8 +5,8 @@ from ..core.clock import iso
 from ..core.supervision import norm
 
 
-def queue(state, q, now, trend):
-    return {**views.queue(state, q, now), "trend": trend.get(q.id, []),
+def queue(state, q, now, trend, waits):
+    return {**views.queue(state, q, now, waits), "trend": trend.get(q.id, []),
             "max_wait_s": norm(state.config, "max_wait_s", q.id)}
 
 
@@ -64,12 +64,12 @@ def ratings_today(state):
             "bad": sum(1 for s in scores if s <= 2)}
 
 
-def board(state, now, trend, recommendations):
+def board(state, now, trend, recommendations, waits):
     cfg = state.config
     return {
         "center": {"id": cfg.id, "name": cfg.name, "name_en": cfg.name_en, "timezone": cfg.timezone},
         "now": now, "seq": state.version, "day": state.day,
-        "queues": [queue(state, q, now, trend) for q in cfg.queues.values()],
+        "queues": [queue(state, q, now, trend, waits) for q in cfg.queues.values()],
         "windows": [window(state, w, now) for w in sorted(state.windows.values(), key=lambda w: w.number)],
         "alerts": alerts(state, now),
         "followups": {"open": sum(1 for f in state.followups.values() if f["status"] != "closed"),

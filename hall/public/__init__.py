@@ -25,9 +25,9 @@ def init_app(app):
                       ttl=float(app.config["PUBLIC_CACHE_TTL"]), trusted_proxies=int(app.config["TRUSTED_PROXIES"]),
                       token_valid=_token_check(app))
     app.wsgi_app = front
-    # first of the listeners: a phone that hears of a change over Socket.IO and reads again must
-    # not be answered from before it
-    hall.listeners.insert(0, front.invalidate)
+    # before anything is published: a phone that hears of a change over Socket.IO and reads again
+    # must not be answered from before it
+    hall.listen("invalidate", front.invalidate)
     app.extensions["public_edge"] = front
     app.register_blueprint(pages.bp)
     notify.init_app(app)
