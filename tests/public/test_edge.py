@@ -274,8 +274,8 @@ def test_etag_matching():
 
 def test_openapi_documents_the_edge(make_app):
     doc = make_app().test_client().get("/api/v1/openapi.json").json
-    for path in ("/centers", "/centers/{center}", "/centers/{center}/items", "/tickets/{ticket}"):
+    for path in ("/centers", "/centers/{cid}", "/centers/{cid}/items", "/tickets/{tid}"):
         get = doc["paths"][path]["get"]
         assert {"200", "304", "429"} <= set(get["responses"]) and "ETag" in get["responses"]["200"]["headers"]
         assert any(p["name"] == "If-None-Match" for p in get["parameters"])
-    assert "Retry-After" in doc["paths"]["/centers/{center}/tickets"]["post"]["responses"]["429"]["headers"]
+    assert "Retry-After" in doc["paths"]["/centers/{cid}/tickets"]["post"]["responses"]["429"]["headers"]
