@@ -84,24 +84,29 @@ def get_ticket(tid):
 @declare({200: m.Ticket}, errors=(404, 409), public=True)
 def cancel(tid):
     """the citizen cancels a waiting ticket"""
-    with hall().reading_ticket(tid) as (state, t):
-        cid = state.id
-    _, _, shown = hall().execute(cid, "cancel", {"ticket": tid}, by="public", view=_ticket_view)
+    _, _, shown = hall().execute(_centre_of(tid), "cancel", {"ticket": tid}, by="public", view=_ticket_view)
     return jsonify(shown)
 
 
+def _centre_of(tid):
+    with hall().reading_ticket(tid) as (state, _):
+        return state.id
+
+
+def _rater(tid):
+    p = caller()
+    cid = _centre_of(tid)
+    if p is not None:
+        check(p, ("bridge",), cid)
+
+
 @bp.post("/tickets/<tid>/evaluation")
-@declare({201: m.Ticket}, json=m.Evaluation, errors=(400, 401, 403, 404, 409), public=True)
+@declare({201: m.Ticket}, json=m.Evaluation, errors=(400, 401, 403, 404, 409), public=True, guard=_rater)
 def evaluate(tid):
     """rate the service (5 非常满意 … 1 非常不满意)
 
     Who: the public, or a bridge device (a rating keypad)."""
-    with hall().reading_ticket(tid) as (state, t):
-        cid = state.id
-    p = caller()
-    if p is not None:
-        check(p, ("bridge",), cid)
-    data = payload()
+    cid, p, data = _centre_of(tid), caller(), payload()
     _, _, shown = hall().execute(cid, "evaluate", {"ticket": tid, "score": data.score, "comment": data.comment},
                                  by=p.actor if p else "public", view=_ticket_view)
     response = jsonify(shown)
