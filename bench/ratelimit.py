@@ -56,6 +56,11 @@ def start_response(status, headers, exc_info=None):
     return None
 
 
+def served(wsgi):
+    """One GET /api/v1/centers from `ip` through a WSGI app, read to the end."""
+    return lambda ip: b"".join(wsgi(environ("/api/v1/centers", ip), start_response))
+
+
 def edge_answer(tmp, n):
     from hall import catalog
     from hall.app import create_app
@@ -67,7 +72,7 @@ def edge_answer(tmp, n):
     wsgi = app.wsgi_app
     b"".join(wsgi(environ("/api/v1/centers", CLIENTS[0]), start_response))
     try:
-        return per_call_us(lambda ip: b"".join(wsgi(environ("/api/v1/centers", ip), start_response)), n)
+        return per_call_us(served(wsgi), n)
     finally:
         app.extensions["hall"].store.close()
 
@@ -109,8 +114,7 @@ def main():
         lim = SlidingWindowCounterRateLimiter(MemoryStorage())
         out["limits_memory_hit_us"] = per_call_us(lambda k: lim.hit(window, k), n)
         for name, uri in (("flask_plain_us", None), ("flask_limiter_memory_us", "memory://")):
-            wsgi = flask_limiter_app(uri)[0].wsgi_app
-            out[name] = per_call_us(lambda ip: b"".join(wsgi(environ("/api/v1/centers", ip), start_response)), n)
+            out[name] = per_call_us(served(flask_limiter_app(uri)[0].wsgi_app), n)
 
         server = RedisServer(tmp)
         try:
@@ -122,10 +126,7 @@ def main():
             lim_r = SlidingWindowCounterRateLimiter(RedisStorage(server.url))
             out["limits_redis_hit_us"] = per_call_us(lambda k: lim_r.hit(window, k), n // 4)
             server.flush()
-            app, _ = flask_limiter_app(server.url)
-            wsgi = app.wsgi_app
-            out["flask_limiter_redis_us"] = per_call_us(
-                lambda ip: b"".join(wsgi(environ("/api/v1/centers", ip), start_response)), n // 4)
+            out["flask_limiter_redis_us"] = per_call_us(served(flask_limiter_app(server.url)[0].wsgi_app), n // 4)
         finally:
             server.stop()
     print(json.dumps(out))
