@@ -12,7 +12,7 @@
   entries at once (the gateway's listener hook); another process's commands are seen when the
   entry expires, so an answer is never more than the TTL stale.
 - `ETag` on those answers (a hash of the body, so every process gives the same tag for the same
-  picture); `If-None-Match` → 304 by Werkzeug's own conditional-request rules.
+  picture); `If-None-Match` → 304, the header read by Werkzeug (`*`, lists, weak tags).
 - CORS by flask-cors's rules, for the origins configured (`CORS_ORIGINS`): the same options
   answer in Flask (flask-cors's hook) and here, for the answers the edge gives itself (cached
   reads, 304s, 429s, preflights).
@@ -31,7 +31,7 @@ import time
 from flask_cors.core import get_cors_headers
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import is_resource_modified
+from werkzeug.http import parse_etags
 from werkzeug.routing import Map, Rule
 
 from .ratelimit import retry_after
@@ -215,8 +215,9 @@ class Edge:
 
     def _answer(self, environ, start_response, entry, cors):
         headers = [("ETag", entry.etag), ("Cache-Control", entry.cache_control)] + cors
-        # Werkzeug's rules decide a conditional request; a plain one (most polls) skips them
-        if "HTTP_IF_NONE_MATCH" in environ and not is_resource_modified(environ, etag=entry.etag):
+        # Werkzeug reads If-None-Match (`*`, lists, weak tags); a plain poll skips it
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm and parse_etags(inm).contains_weak(entry.etag[1:-1]):
             start_response("304 Not Modified", headers)
             return [b""]
         start_response("200 OK", [("Content-Type", entry.ctype), ("Content-Length", str(len(entry.body)))]
