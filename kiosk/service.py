@@ -7,14 +7,13 @@ ghost), and a device event the managers see. The next ticket tries the printer a
 printing resumes by itself once paper is in.
 """
 import dataclasses
-import hashlib
 import hmac
-import json
 import logging
 import threading
 from collections import OrderedDict, defaultdict
 
 from hall import views
+from hall.api.idempotency import idempotency
 from hall.core.errors import Refused
 from hall.core.state import CALLED, WAITING
 
@@ -63,11 +62,9 @@ class Kiosks:
         """A 绿色通道 ticket: only with the guide's PIN, checked here on the server."""
         self.check_pin(principal.name, pin)
         args = {"queue": queue, "item": item, "priority": "priority", "channel": "kiosk"}
-        if key is not None:
-            # the same scoping and fingerprint as the public API, so a key means one ticket either way
-            args["idem"] = f"{principal.actor}:{key}"
-            args["fingerprint"] = hashlib.sha256(
-                json.dumps([queue, item, "priority"], ensure_ascii=False).encode()).hexdigest()[:16]
+        # the same scoping and fingerprint as the public API, so a key means one ticket either way
+        args.update(idempotency(principal.actor, key, queue, item, "priority"))
+
         def view(s, tid):
             return views.ticket(s, s.tickets[tid], self.hall.waits(s))
         _, events, shown = self.hall.execute(cid, "issue", args, by=principal.actor, view=view)

@@ -7,8 +7,9 @@ from ..auth import holder_of
 from ..core import appointments as booking
 from ..core.errors import Refused
 from ..public.privacy import mask_name, mask_phone
-from . import citizens
-from .common import ApiError, body, caller, check, existing_center, field, hall, USER_ROLES
+from . import citizens, models as m
+from .common import ApiError, caller, check, existing_center, hall, USER_ROLES
+from .spec import args, declare, payload
 from .tickets import check_in as ticket_for_code, CHANNEL_OF_ROLE
 
 bp = Blueprint("api_appointments", __name__)
@@ -19,33 +20,48 @@ def _view(b):
     return {k: b[k] for k in ("code", "queue", "day", "slot", "name", "phone", "status", "ticket")}
 
 
+def _center(cid, **_):
+    existing_center(cid)
+
+
+def _booker(cid, code):
+    """A citizen (no token), or a manager of the centre."""
+    existing_center(cid)
+    p = caller()
+    if p is not None:
+        check(p, ("manager", "admin"), cid)
+
+
+def _checker(cid, code):
+    existing_center(cid)
+    p = caller()
+    if p is not None:
+        check(p, USER_ROLES + ("kiosk",), cid)
+
+
 @bp.get("/centers/<cid>/appointments")
+@declare({200: m.Slots}, query=m.SlotsQuery, errors=(400, 404, 409), public=True, guard=_center)
 def free_slots(cid):
-    queue = request.args.get("queue")
-    if not queue:
-        raise ApiError("bad_input", "give ?queue=QUEUE_ID (and ?day=YYYY-MM-DD)", 400)
+    """free slots of a queue on a day"""
+    q = args()
     with hall().reading(cid) as state:
-        day = request.args.get("day") or state.day
-        if len(day) != 10:
-            raise ApiError("bad_input", "day must be a date like 2026-11-27", 400)
-        slots = booking.slots(state, queue, day)
-    return jsonify({"queue": queue, "day": day,
+        day = q.day or state.day
+        slots = booking.slots(state, q.queue, day)
+    return jsonify({"queue": q.queue, "day": day,
                     "slots": [{k: s[k] for k in ("slot", "capacity", "booked", "available")} for s in slots]})
 
 
 @bp.post("/centers/<cid>/appointments")
+@declare({201: m.Appointment}, json=m.Booking, errors=(400, 404, 409, 503), public=True, guard=_center)
 def book(cid):
-    existing_center(cid)
-    data = body()
-    queue = field(data, "queue", str, required=True, max_len=64)
-    day = field(data, "day", str, required=True, max_len=10)
-    slot = field(data, "slot", str, required=True, max_len=11)
-    name = field(data, "name", str, required=True, max_len=20).strip()
+    """book a slot (name and phone are stored masked)"""
+    data = payload()
+    name = data.name.strip()
     if not name:
         raise ApiError("bad_input", "'name' is required", 400)
-    phone = citizens.phone_number(data, required=True)
-    args = {"queue": queue, "day": day, "slot": slot, "name": mask_name(name), "phone": mask_phone(phone),
-            "holder": holder_of(current_app.config["SECRET_KEY"], "phone", phone)}
+    phone = citizens.phone_number(data.phone, required=True)
+    args = {"queue": data.queue, "day": data.day, "slot": data.slot, "name": mask_name(name),
+            "phone": mask_phone(phone), "holder": holder_of(current_app.config["SECRET_KEY"], "phone", phone)}
     for _ in range(5):
         try:
             code, _, shown = hall().execute(cid, "book", {**args, "code": f"{secrets.randbelow(10 ** 8):08d}"},
@@ -62,7 +78,9 @@ def book(cid):
 
 
 @bp.get("/centers/<cid>/appointments/<code>")
+@declare({200: m.Appointment}, errors=(404,), public=True)
 def get_booking(cid, code):
+    """a booking by its code"""
     with hall().reading(cid) as state:
         b = state.bookings.get(code)
         if b is None:
@@ -71,25 +89,28 @@ def get_booking(cid, code):
 
 
 @bp.delete("/centers/<cid>/appointments/<code>")
+@declare({200: m.Appointment}, json=m.CancelBooking, errors=(400, 401, 403, 404, 409), public=True,
+         guard=_booker)
 def cancel(cid, code):
-    existing_center(cid)
+    """cancel a booking
+
+    Who: the citizen, with the phone they booked with (in the body or `?phone=`), or a manager."""
     p = caller()
     args = {"code": code}
     if p is None:
-        # a citizen cancels with the phone number they booked with
+        phone = payload().phone or request.args.get("phone")
         args["holder"] = holder_of(current_app.config["SECRET_KEY"], "phone",
-                                   citizens.phone_number(dict(body(), **request.args.to_dict()), required=True))
-    else:
-        check(p, ("manager", "admin"), cid)
+                                   citizens.phone_number(phone, required=True))
     _, _, shown = hall().execute(cid, "cancel-booking", args, by=p.actor if p else "public",
                                  view=lambda s, c: _view(s.bookings[c]))
     return jsonify(shown)
 
 
 @bp.post("/centers/<cid>/appointments/<code>/check-in")
+@declare({201: m.Ticket}, json=m.Empty, errors=(400, 401, 403, 404, 409, 503), public=True, guard=_checker)
 def check_in(cid, code):
-    existing_center(cid)
+    """check in: the booking becomes a ticket ahead of walk-ins (same as POST tickets with appointment_code)
+
+    Who: a kiosk device, staff, or the citizen."""
     p = caller()
-    if p is not None:
-        check(p, USER_ROLES + ("kiosk",), cid)
     return ticket_for_code(cid, code, CHANNEL_OF_ROLE[p.role] if p else "phone", p.actor if p else "public")

@@ -3,13 +3,18 @@ from flask import Blueprint, jsonify
 
 from .. import views
 from ..core.errors import Refused
+from . import models as m
 from .common import hall, now
+from .spec import Cached, declare
 
 bp = Blueprint("api_centers", __name__)
 
 
+# the district's answers keep to the TTL whatever a client asks: they are the ones worth flooding
 @bp.get("/centers")
+@declare({200: m.Centers}, errors=(), public=True, cache=Cached("district"))
 def list_centers():
+    """every centre with its queues' waits (crowd diversion)"""
     t = now()
     out = []
     for cid in hall().centre_ids():
@@ -22,12 +27,16 @@ def list_centers():
 
 
 @bp.get("/centers/<cid>")
+@declare({200: m.Center}, errors=(404,), public=True, cache=Cached("center"))
 def get_center(cid):
+    """a centre: queues and windows"""
     with hall().reading(cid) as state:
         return jsonify(views.center(state, now(), hall().waits(state)))
 
 
 @bp.get("/centers/<cid>/items")
+@declare({200: m.Items}, errors=(404,), public=True, cache=Cached("center"))
 def list_items(cid):
+    """service items with their queue and required materials"""
     with hall().reading(cid) as state:
         return jsonify({"items": [views.item(state, it) for it in state.config.items.values()]})

@@ -35,37 +35,6 @@ def body():
     return data
 
 
-def field(data, name, kind, required=False, choices=None, max_len=200):
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise ApiError("bad_input", f"'{name}' is required", 400)
-        return None
-    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-    if not ok:
-        kind_name = {str: "text", int: "a whole number", list: "a list"}.get(kind, kind.__name__)
-        raise ApiError("bad_input", f"'{name}' must be {kind_name}", 400)
-    if kind is str and len(value) > max_len:
-        raise ApiError("bad_input", f"'{name}' is longer than {max_len} characters", 400)
-    if choices is not None and value not in choices:
-        raise ApiError("bad_input", f"'{name}' must be one of {', '.join(map(str, choices))}", 400)
-    return value
-
-
-def int_arg(name, default, lo, hi):
-    """A whole-number query argument within [lo, hi]; `default` when absent or blank; 400 otherwise."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError("bad_input", f"'{name}' must be a whole number", 400) from None
-    if not lo <= value <= hi:
-        raise ApiError("bad_input", f"'{name}' must be between {lo} and {hi}", 400)
-    return value
-
-
 def caller():
     """The authenticated principal or None; 401 for a token that stands for no one."""
     if "principal" not in g:

@@ -1,19 +1,25 @@
 """Devices report their health (printer out of paper, keypad offline) as events managers see."""
 from flask import Blueprint, jsonify
 
-from ..core.decide import DEVICE_STATUSES
-from .common import body, existing_center, field, hall, require
+from . import models as m
+from .common import caller, existing_center, hall, require
+from .spec import declare, payload
 
 bp = Blueprint("api_devices", __name__)
 
 
-@bp.post("/centers/<cid>/devices/status")
-def report(cid):
+def _device(cid):
     existing_center(cid)
-    p = require(("kiosk", "display", "bridge"), cid)
-    data = body()
-    args = {"device": field(data, "device", str, max_len=64) or p.name, "kind": p.role,
-            "status": field(data, "status", str, required=True, choices=DEVICE_STATUSES),
-            "detail": field(data, "detail", str, max_len=200)}
+    require(("kiosk", "display", "bridge"), cid)
+
+
+@bp.post("/centers/<cid>/devices/status")
+@declare({200: m.DeviceReported}, json=m.DeviceStatus, guard=_device)
+def report(cid):
+    """a device reports its health
+
+    Who: a kiosk, display or bridge device of the centre."""
+    p, data = caller(), payload()
+    args = {"device": data.device or p.name, "kind": p.role, "status": data.status, "detail": data.detail}
     hall().execute(cid, "report-device", args, by=p.actor)
     return jsonify({"device": args["device"], "status": args["status"]})

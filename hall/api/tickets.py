@@ -1,13 +1,11 @@
 """Tickets: taking one (kiosk, staff, phone), following it, cancelling it, rating the service."""
-import hashlib
-import json
-
 from flask import Blueprint, jsonify, request
 
 from .. import views
-from ..core.decide import PRIORITIES
-from . import citizens
-from .common import ApiError, body, caller, check, existing_center, field, hall, USER_ROLES
+from . import citizens, models as m
+from .common import ApiError, caller, check, existing_center, hall, USER_ROLES
+from .idempotency import idempotency
+from .spec import Cached, declare, header, payload
 
 bp = Blueprint("api_tickets", __name__)
 
@@ -19,39 +17,36 @@ def _ticket_view(state, tid):
 
 
 @bp.post("/centers/<cid>/tickets")
+@declare({201: m.Ticket}, json=m.IssueTicket, headers=m.IdempotencyKey, errors=(400, 401, 403, 404, 409, 503),
+         public=True)
 def issue(cid):
+    """take a ticket
+
+    Who: a kiosk device, staff, or the public (phone, with limits). `Idempotency-Key` makes a
+    retry return the same ticket."""
     existing_center(cid)
     p = caller()
     if p is not None:
         check(p, USER_ROLES + ("kiosk",), cid)
-    data = body()
+    data = payload()
     channel = CHANNEL_OF_ROLE[p.role] if p else "phone"
     by = p.actor if p else "public"
-    code = field(data, "appointment_code", str, max_len=12)
-    if code is not None:
-        return check_in(cid, code, channel, by)
-    queue = field(data, "queue", str, max_len=64)
-    item = field(data, "item", str, max_len=64)
-    if queue is None and item is None:
+    if data.appointment_code is not None:
+        return check_in(cid, data.appointment_code, channel, by)
+    if data.queue is None and data.item is None:
         raise ApiError("bad_input", "give 'queue', 'item' or 'appointment_code'", 400)
-    priority = field(data, "priority", str, choices=PRIORITIES) or "normal"
+    priority = data.priority or "normal"
     if priority != "normal" and p is None:
         raise ApiError("forbidden", "绿色通道 tickets are issued at the hall (kiosk or staff)", 403)
-    args = {"queue": queue, "item": item, "priority": priority, "channel": channel}
+    args = {"queue": data.queue, "item": data.item, "priority": priority, "channel": channel}
     if p is None:
-        holder = citizens.holder(data)
+        holder = citizens.holder(data.phone, data.openid)
         if holder is not None:
             args["holder"] = holder
         with hall().reading(cid) as state:
-            citizens.check_distance(data, state.config.location, state.config.remote["max_km"])
-    key = request.headers.get("Idempotency-Key")
-    if key is not None:
-        if not 8 <= len(key) <= 128 or not key.isprintable():
-            raise ApiError("bad_input", "Idempotency-Key must be 8–128 printable characters", 400)
-        # scoped to the caller, so one client's key can never fetch another's ticket
-        args["idem"] = f"{p.actor if p else 'public:' + (request.remote_addr or '')}:{key}"
-        args["fingerprint"] = hashlib.sha256(
-            json.dumps([queue, item, priority], ensure_ascii=False).encode()).hexdigest()[:16]
+            citizens.check_distance(data.location, state.config.location, state.config.remote["max_km"])
+    scope = p.actor if p else "public:" + (request.remote_addr or "")
+    args.update(idempotency(scope, header("idempotency_key"), data.queue, data.item, priority))
     result, events, shown = hall().execute(cid, "issue", args, by=by, view=_ticket_view)
     return _created(result, shown, replayed=not any(e["type"] == "ticket_issued" for e in events))
 
@@ -72,31 +67,47 @@ def _created(tid, shown, replayed):
     return response
 
 
+# a ticket's id is its capability: no shared cache may keep it, but the phone may revalidate; a
+# phone that heard its ticket called may ask past this process's cache with no-cache
 @bp.get("/tickets/<tid>")
+@declare({200: m.Ticket}, errors=(404,), public=True,
+         cache=Cached("ticket", cache_control="private, no-cache", revalidate=True))
 def get_ticket(tid):
+    """a ticket
+
+    Who: the public (the id is unguessable)."""
     with hall().reading_ticket(tid) as (state, t):
         return jsonify(views.ticket(state, t, hall().waits(state)))
 
 
 @bp.delete("/tickets/<tid>")
+@declare({200: m.Ticket}, errors=(404, 409), public=True)
 def cancel(tid):
-    with hall().reading_ticket(tid) as (state, t):
-        cid = state.id
-    _, _, shown = hall().execute(cid, "cancel", {"ticket": tid}, by="public", view=_ticket_view)
+    """the citizen cancels a waiting ticket"""
+    _, _, shown = hall().execute(_centre_of(tid), "cancel", {"ticket": tid}, by="public", view=_ticket_view)
     return jsonify(shown)
 
 
-@bp.post("/tickets/<tid>/evaluation")
-def evaluate(tid):
-    with hall().reading_ticket(tid) as (state, t):
-        cid = state.id
+def _centre_of(tid):
+    with hall().reading_ticket(tid) as (state, _):
+        return state.id
+
+
+def _rater(tid):
     p = caller()
+    cid = _centre_of(tid)
     if p is not None:
         check(p, ("bridge",), cid)
-    data = body()
-    score = field(data, "score", int, required=True)
-    comment = field(data, "comment", str, max_len=500)
-    _, _, shown = hall().execute(cid, "evaluate", {"ticket": tid, "score": score, "comment": comment},
+
+
+@bp.post("/tickets/<tid>/evaluation")
+@declare({201: m.Ticket}, json=m.Evaluation, errors=(400, 401, 403, 404, 409), public=True, guard=_rater)
+def evaluate(tid):
+    """rate the service (5 非常满意 … 1 非常不满意)
+
+    Who: the public, or a bridge device (a rating keypad)."""
+    cid, p, data = _centre_of(tid), caller(), payload()
+    _, _, shown = hall().execute(cid, "evaluate", {"ticket": tid, "score": data.score, "comment": data.comment},
                                  by=p.actor if p else "public", view=_ticket_view)
     response = jsonify(shown)
     response.status_code = 201

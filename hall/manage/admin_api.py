@@ -7,10 +7,11 @@ import yaml
 from flask import Blueprint, jsonify, request
 
 from .. import catalog
-from ..api.common import ApiError, body, field, hall, require
+from ..api import models as m
+from ..api.common import ApiError, caller, hall, require
+from ..api.spec import args, declare, payload
 from ..auth import device_token_hash, hash_password, new_device_token
 from ..core.config import ConfigError
-from ..core.district import DEVICE_KINDS, USER_ROLES
 
 bp = Blueprint("api_manage_admin", __name__)
 
@@ -33,8 +34,16 @@ def _user_view(name, u):
             "staff_no": u["staff_no"]}
 
 
+def _manager():
+    require(MANAGERS)
+
+
 @bp.get("/users")
+@declare({200: m.Users}, errors=(401, 403))
 def users():
+    """staff accounts (a manager sees their centre's)
+
+    Who: a manager or administrator."""
     p = require(MANAGERS)
     listed = hall().district().users
     return jsonify({"users": [_user_view(n, u) for n, u in sorted(listed.items())
@@ -42,27 +51,29 @@ def users():
 
 
 @bp.post("/users")
+@declare({200: m.User, 201: m.User}, json=m.SaveUser, errors=(400, 401, 403, 409), guard=_manager)
 def save_user():
-    """Add a user, or change one: a new password, another centre, role, name or 工号."""
-    p = require(MANAGERS)
-    data = body()
-    username = field(data, "username", str, required=True, max_len=64)
+    """add a user, or change one: a new password, another centre, role, name or 工号
+
+    Who: an administrator, or a manager for the staff of their centre."""
+    p, data = caller(), payload()
+    username = data.username
     old = hall().district().users.get(username)
     if old is not None:
         _may_manage(p, old["role"], old["center"])
-    role = field(data, "role", str, choices=USER_ROLES) or (old["role"] if old else None)
+    role = data.role or (old["role"] if old else None)
     if role is None:
         raise ApiError("bad_input", "'role' is required for a new user", 400)
-    center = field(data, "center", str, max_len=64) if "center" in data else (old["center"] if old else p.center)
+    center = data.center if "center" in data.model_fields_set else (old["center"] if old else p.center)
     _may_manage(p, role, center)
-    password = field(data, "password", str, max_len=256)
+    password = data.password
     if password is not None and len(password) < MIN_PASSWORD:
         raise ApiError("bad_input", f"the password needs at least {MIN_PASSWORD} characters", 400)
     if password is None and old is None:
         raise ApiError("bad_input", "'password' is required for a new user", 400)
     args = {"username": username, "role": role, "center": center,
-            "name": field(data, "name", str, max_len=64) or (old["name"] if old else None),
-            "staff_no": field(data, "staff_no", str, max_len=32) or (old["staff_no"] if old else None),
+            "name": data.name or (old["name"] if old else None),
+            "staff_no": data.staff_no or (old["staff_no"] if old else None),
             # an unchanged password keeps its hash, and so the tokens issued under it
             "password": hash_password(password) if password is not None else old["password"]}
     hall().execute_district("add-user", args, by=p.actor)
@@ -70,7 +81,11 @@ def save_user():
 
 
 @bp.get("/devices")
+@declare({200: m.Devices}, errors=(401, 403))
 def devices():
+    """devices (a manager sees their centre's)
+
+    Who: a manager or administrator."""
     p = require(MANAGERS)
     listed = hall().district().devices
     return jsonify({"devices": [{"name": n, "kind": d["kind"], "center": d["center"]}
@@ -78,13 +93,14 @@ def devices():
 
 
 @bp.post("/devices")
+@declare({201: m.NewDevice}, json=m.AddDevice, errors=(400, 401, 403), guard=_manager)
 def add_device():
-    """Register a device (or give it a new token); the token is shown this once."""
-    p = require(MANAGERS)
-    data = body()
-    name = field(data, "name", str, required=True, max_len=64)
-    kind = field(data, "kind", str, required=True, choices=DEVICE_KINDS)
-    center = field(data, "center", str, max_len=64) or p.center
+    """register a device, or give it a new token (shown this once)
+
+    Who: a manager (devices of their centre) or administrator."""
+    p, data = caller(), payload()
+    name, kind = data.name, data.kind
+    center = data.center or p.center
     if p.role != "admin" and center != p.center:
         raise ApiError("forbidden", f"{p.name} may add devices of centre {p.center} only", 403)
     token = new_device_token()
@@ -94,23 +110,29 @@ def add_device():
 
 
 @bp.get("/catalog")
+@declare({200: m.Catalog}, query=m.CatalogQuery, errors=(400, 401, 403), guard=_manager)
 def get_catalog():
-    """The catalogue as loaded (normalized), of every centre the caller may see; ?format=yaml for YAML."""
-    p = require(MANAGERS)
+    """the catalogue as loaded (normalized), of every centre the caller may see; ?format=yaml for YAML
+
+    Who: a manager or administrator."""
+    p = caller()
     centers = []
     for state in hall().states():
         if p.role == "admin" or state.id == p.center:
             centers.append(state.config.raw)
-    if request.args.get("format") == "yaml":
+    if args().format == "yaml":
         text = yaml.safe_dump({"centers": centers}, allow_unicode=True, sort_keys=False)
         return text, 200, {"Content-Type": "application/yaml; charset=utf-8"}
     return jsonify({"centers": centers})
 
 
 @bp.post("/catalog")
+@declare({200: m.CatalogLoaded}, errors=(400, 401, 403, 409), guard=_manager)
 def load_catalog():
-    """Load a YAML catalogue (the body, as text): every centre is validated before any is applied."""
-    p = require(MANAGERS)
+    """load a YAML catalogue (the body, as text): every centre is validated before any is applied
+
+    Who: an administrator, or a manager for their centre."""
+    p = caller()
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise ApiError("bad_input", "send the catalogue's YAML as the body", 400)

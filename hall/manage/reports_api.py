@@ -1,39 +1,43 @@
 """Reports (JSON, CSV, XLSX) and the audit log, both read from the centre's event log."""
 from datetime import datetime
+from typing import Annotated, Literal
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
+from pydantic import Field
 
-from ..api.common import ApiError, existing_center, hall, int_arg, now
+from ..api import models as m
+from ..api.common import ApiError, hall, now
+from ..api.spec import args, declare
 from ..core.clock import local, zone
 from . import audit, export, reports
-from .api import MANAGERS, _manager
+from .api import _manager
 from .logs import events_between
 
 bp = Blueprint("api_manage_reports", __name__)
 
-FORMATS = ("json", "csv", "xlsx")
-AUDIT_MAX = 2000
 AUDIT_MAX_SPAN_S = 93 * 86400
 
 
-def _choice(name, choices, default):
-    value = request.args.get(name) or default
-    if value not in choices:
-        raise ApiError("bad_input", f"'{name}' must be one of {', '.join(choices)}", 400)
-    return value
+class ReportQuery(m.Query):
+    period: Literal[reports.PERIODS] = "day"
+    date: Annotated[str, Field(max_length=10, description="YYYY-MM-DD; today when absent")] | None = None
+    format: Literal["json", "csv", "xlsx"] = "json"
+    table: Literal[tuple(export.TABLES)] = "queues"
 
 
 @bp.get("/centers/<cid>/reports")
+@declare({200: m.Anything}, query=ReportQuery, guard=_manager)
 def report(cid):
-    _manager(cid)
-    period = _choice("period", reports.PERIODS, "day")
-    fmt = _choice("format", FORMATS, "json")
-    table = _choice("table", tuple(export.TABLES), "queues")
+    """a day/week/month report from the event log: by centre, queue, window, staff; arrivals heatmap
+
+    Who: a manager of the centre. `format=csv` or `xlsx` answers a download of `table`."""
+    q = args()
+    period, fmt, table = q.period, q.format, q.table
     with hall().reading(cid) as state:
         config = state.config.raw
         overturned = {f["ticket"] for f in state.followups.values() if f["overturned"]}
     tz = config["timezone"]
-    day = request.args.get("date") or local(now(), tz).date().isoformat()
+    day = q.date or local(now(), tz).date().isoformat()
     try:
         first, last, start, end = reports.period_bounds(period, day, tz)
     except ValueError:
@@ -53,8 +57,7 @@ def report(cid):
     return jsonify(r)
 
 
-def _time_arg(name, tz, default):
-    raw = request.args.get(name)
+def _time_arg(raw, name, tz, default):
     if not raw:
         return default
     try:
@@ -67,24 +70,25 @@ def _time_arg(name, tz, default):
 
 
 @bp.get("/centers/<cid>/audit")
+@declare({200: m.AuditPage}, query=m.AuditQuery, guard=_manager)
 def audit_log(cid):
-    existing_center(cid)
-    _manager(cid, MANAGERS)
+    """the audit log: events filtered by window, staff, ticket (id or number), type and time, newest first
+
+    Who: a manager of the centre."""
+    q = args()
     with hall().reading(cid) as state:
         tz = state.config.timezone
     t = now()
-    start = _time_arg("from", tz, t - 86400)
-    end = _time_arg("to", tz, None)
+    start = _time_arg(q.from_, "from", tz, t - 86400)
+    end = _time_arg(q.to, "to", tz, None)
     if end is not None and end <= start:
         raise ApiError("bad_input", "'to' must be after 'from'", 400)
     if (end or t) - start > AUDIT_MAX_SPAN_S:
         raise ApiError("bad_input", "ask for at most 93 days at a time", 400)
-    window = int_arg("window", None, 1, 9999)
-    staff = request.args.get("staff") or None
-    ticket = request.args.get("ticket") or None
-    types = [x for x in (request.args.get("type") or "").split(",") if x] or None
-    limit = int_arg("limit", 500, 1, AUDIT_MAX)
-    found = audit.select(events_between(hall(), cid, start, end), window, staff, ticket, types)
+    types = [x for x in (q.type or "").split(",") if x] or None
+    limit = q.limit
+    found = audit.select(events_between(hall(), cid, start, end), q.window, q.staff or None, q.ticket or None,
+                         types)
     return jsonify({"events": found[-limit:][::-1], "total": len(found), "more": len(found) > limit,
                     "from": local(start, tz).isoformat(timespec="seconds"),
                     "to": local(end, tz).isoformat(timespec="seconds") if end else None})

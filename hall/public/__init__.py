@@ -6,10 +6,10 @@ phone pages under /m/, the WeChat Official Account endpoint /wechat, and notific
 
 | config | environment | default |
 |---|---|---|
-| CORS_ORIGINS | HALL_CORS_ORIGINS | none (comma-separated origins, or `*`) |
+| CORS_ORIGINS | HALL_CORS_ORIGINS | none (comma-separated origins, or `*`; flask-cors's rules) |
 | RATE_LIMIT_PER_S, RATE_LIMIT_BURST | HALL_RATE_LIMIT_PER_S, HALL_RATE_LIMIT_BURST | 20 /s, 300 (0 turns it off) |
 | RATE_LIMIT_STORE | HALL_RATE_LIMIT_STORE | `redis` when REDIS_URL is set, else `memory` |
-| TRUSTED_PROXIES | HALL_TRUSTED_PROXIES | 0 (reverse proxies whose X-Forwarded-For to believe) |
+| TRUSTED_PROXIES | HALL_TRUSTED_PROXIES | 0 (reverse proxies whose X-Forwarded-For to believe; Werkzeug's ProxyFix) |
 | PUBLIC_CACHE_TTL | HALL_PUBLIC_CACHE_TTL | 1.0 s |
 | PUBLIC_URL | HALL_PUBLIC_URL | the request's own host (links sent through WeChat) |
 | WECHAT_* | HALL_WECHAT_* | see `wechat.py` and `notify.py` |
@@ -18,13 +18,29 @@ The rate limit is generous on purpose: phones behind a carrier's NAT share one a
 """
 
 
+# what a browser on another origin may send and read (the API's own headers)
+CORS_OPTIONS = {
+    "methods": ["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
+    "allow_headers": ["Content-Type", "If-None-Match", "Idempotency-Key", "Authorization"],
+    "expose_headers": ["ETag", "Retry-After", "Location", "Idempotent-Replayed"],
+    "max_age": 600, "send_wildcard": True, "vary_header": True,
+}
+
+
 def init_app(app):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from ..api.spec import cached_routes
     from . import edge, notify, pages, wechat
     hall = app.extensions["hall"]
-    front = edge.Edge(app.wsgi_app, limiter=_limiter(app), cors_origins=app.config["CORS_ORIGINS"],
-                      ttl=float(app.config["PUBLIC_CACHE_TTL"]), trusted_proxies=int(app.config["TRUSTED_PROXIES"]),
-                      token_valid=_token_check(app))
+    front = edge.Edge(app.wsgi_app, routes=lambda: cached_routes(app), limiter=_limiter(app), cors=_cors(app),
+                      ttl=float(app.config["PUBLIC_CACHE_TTL"]), token_valid=_token_check(app))
     app.wsgi_app = front
+    proxies = int(app.config["TRUSTED_PROXIES"] or 0)
+    if proxies:
+        # the client's address as the nearest `proxies` reverse proxies saw it, for the rate
+        # limit and everything else that asks for it
+        app.wsgi_app = ProxyFix(front, x_for=proxies)
     # before anything is published: a phone that hears of a change over Socket.IO and reads again
     # must not be answered from before it
     hall.listen("invalidate", front.invalidate)
@@ -32,6 +48,20 @@ def init_app(app):
     app.register_blueprint(pages.bp)
     notify.init_app(app)
     wechat.init_app(app)
+
+
+def _cors(app):
+    """flask-cors on the API for the configured origins; its options, for the edge's own answers."""
+    value = app.config["CORS_ORIGINS"]
+    origins = [o.strip().rstrip("/") for o in (value.split(",") if isinstance(value, str) else value or ())
+               if o and o.strip()]
+    if not origins:
+        return None
+    from flask_cors import CORS
+    from flask_cors.core import get_cors_options
+    options = {"origins": "*" if "*" in origins else origins, **CORS_OPTIONS}
+    CORS(app, resources={r"/api/v1/*": options})
+    return get_cors_options(app, options)
 
 
 def _limiter(app):

@@ -5,13 +5,19 @@
   on one hall's Wi-Fi share an address, and the kiosk must neither be refused nor use up the
   phones' budget. A token's validity is remembered for a few seconds (valid or not), so the
   check costs a dictionary lookup; one that stands for no one counts like no token.
-- Cache the public reads (`/centers`, `/centers/<c>`, `/centers/<c>/items`, `/tickets/<id>`)
-  per path for at most `PUBLIC_CACHE_TTL` seconds (1 s). A command appended by this process
-  drops its centre's entries at once (the gateway's listener hook); another process's commands
-  are seen when the entry expires, so an answer is never more than the TTL stale.
+- Cache the GET routes declared `cache=Cached(...)` (`hall/api/spec.py`: `/centers`,
+  `/centers/<c>`, `/centers/<c>/items`, `/tickets/<id>`) per path for at most
+  `PUBLIC_CACHE_TTL` seconds (1 s). The declarations are the only list: the edge matches paths
+  against those routes' own rules. A command appended by this process drops its centre's
+  entries at once (the gateway's listener hook); another process's commands are seen when the
+  entry expires, so an answer is never more than the TTL stale.
 - `ETag` on those answers (a hash of the body, so every process gives the same tag for the same
-  picture) and `If-None-Match` → 304.
-- CORS for the origins configured (`CORS_ORIGINS`), with preflight answers.
+  picture); `If-None-Match` → 304, the header read by Werkzeug (`*`, lists, weak tags).
+- CORS by flask-cors's rules, for the origins configured (`CORS_ORIGINS`): the same options
+  answer in Flask (flask-cors's hook) and here, for the answers the edge gives itself (cached
+  reads, 304s, 429s, preflights).
+- Which address a request comes from is Werkzeug's ProxyFix's business (`TRUSTED_PROXIES`),
+  in front of this layer.
 
 It sits in front of Flask so that a cache hit costs a dictionary lookup, not a request dispatch:
 that is what lets one process serve thousands of phones polling the wait board.
@@ -19,65 +25,33 @@ that is what lets one process serve thousands of phones polling the wait board.
 import hashlib
 import ipaddress
 import json
-import re
 import threading
 import time
 
+from flask_cors.core import get_cors_headers
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_etags
+from werkzeug.routing import Map, Rule
+
 from .ratelimit import retry_after
 
-# (pattern, what the answer depends on: the district or one centre, Cache-Control, whether a
-# request's own `Cache-Control: no-cache` or `max-age=0` reads the live state). A phone that heard its ticket
-# called over Socket.IO may be talking to another process than the one that called it: it asks
-# with no-cache and gets the truth, not this process's last second. The district's answers keep
-# to the TTL whatever a client asks: they are the ones worth flooding.
-CACHED = (
-    (re.compile(r"^/api/v1/centers$"), "district", "public, max-age=1", False),
-    (re.compile(r"^/api/v1/centers/([^/]+)$"), "center", "public, max-age=1", False),
-    (re.compile(r"^/api/v1/centers/([^/]+)/items$"), "center", "public, max-age=1", False),
-    # a ticket's id is its capability: let no shared cache keep it, but let the phone revalidate
-    (re.compile(r"^/api/v1/tickets/([^/.]+)\.[^/]+$"), "center", "private, no-cache", True),
-)
 LIMITED_PREFIXES = ("/api/v1/", "/m/")
 CORS_PREFIX = "/api/v1/"
-CORS_METHODS = "GET, HEAD, POST, DELETE, OPTIONS"
-CORS_HEADERS = {"content-type", "if-none-match", "idempotency-key", "authorization"}
-CORS_EXPOSE = "ETag, Retry-After, Location, Idempotent-Replayed"
 MAX_ENTRIES = 20_000
 TOKEN_MEMO_S = 5.0
-
-
-def parse_origins(value):
-    if not value:
-        return frozenset()
-    if isinstance(value, str):
-        value = value.split(",")
-    return frozenset(o.strip().rstrip("/") for o in value if o and o.strip())
 
 
 def etag_of(body):
     return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
-def etag_matches(header, etag):
-    """If-None-Match: `*`, or a list of (possibly weak) tags."""
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    tags = (t.strip() for t in header.split(","))
-    return any((t[2:] if t.startswith("W/") else t) == etag for t in tags)
-
-
-def client_key(environ, trusted_proxies=0):
-    """The address a request counts against: its peer, or the hop a trusted proxy saw.
+def client_key(environ):
+    """The address a request counts against (ProxyFix has put a trusted proxy's client there).
 
     IPv6 clients are counted by /64, which one household or phone holds whole.
     """
     ip = environ.get("REMOTE_ADDR") or "?"
-    if trusted_proxies:
-        hops = [h.strip() for h in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        if len(hops) >= trusted_proxies:
-            ip = hops[-trusted_proxies]
     if ":" in ip:
         try:
             return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address) + "/64"
@@ -94,16 +68,72 @@ class _Entry:
             body, etag, ctype, cache_control, gen, expires
 
 
-class Edge:
-    """WSGI middleware: `Edge(app.wsgi_app, ...)`; `invalidate` is the gateway listener."""
+class CachedRoutes:
+    """Which paths the edge may cache, matched against the declared routes' own rules.
 
-    def __init__(self, wsgi_app, limiter=None, cors_origins=(), ttl=1.0, trusted_proxies=0,
-                 token_valid=None, clock=time.monotonic):
+    `routes()` gives (werkzeug Rule, Cached) pairs; it is read at the first request, once every
+    blueprint is registered. A path's answer is remembered, so the hot path is one dict lookup.
+    """
+
+    def __init__(self, routes):
+        self._routes = routes
+        self._adapter = None
+        self._declared = {}
+        self._seen = {}
+
+    def match(self, path):
+        """(centre id, or "" for the district's answers, and the `Cached`), or None."""
+        try:
+            return self._seen[path]
+        except KeyError:
+            pass
+        if self._adapter is None:
+            pairs = list(self._routes())
+            self._declared = {rule.endpoint: cached for rule, cached in pairs}
+            self._adapter = Map([Rule(rule.rule, endpoint=rule.endpoint, methods=["GET"]) for rule, _ in pairs],
+                                strict_slashes=False).bind("edge")
+        try:
+            endpoint, values = self._adapter.match(path, "GET")
+        except HTTPException:
+            found = None
+        else:
+            cached = self._declared[endpoint]
+            found = (_scope(cached.scope, values), cached)
+            if found[0] is None:
+                found = None
+        if found is not None:       # only paths of a cached route: a made-up path is not kept
+            if len(self._seen) >= MAX_ENTRIES:
+                self._seen = {}
+            self._seen[path] = found
+        return found
+
+    def forget(self, path):
+        """A path that did not answer 200 (an unknown id, most often) is not worth remembering."""
+        self._seen.pop(path, None)
+
+
+def _scope(scope, values):
+    if scope == "district":
+        return ""
+    if scope == "center":
+        return values["cid"]
+    cid, dot, rest = values["tid"].partition(".")      # a ticket's id is "<centre>.<token>"
+    return cid if dot and cid and rest else None
+
+
+class Edge:
+    """WSGI middleware: `Edge(app.wsgi_app, routes, ...)`; `invalidate` is the gateway listener.
+
+    `routes`: the cacheable routes' (Rule, Cached) pairs, as `hall.api.spec.cached_routes` gives;
+    `cors`: flask-cors's computed options, or None without CORS."""
+
+    def __init__(self, wsgi_app, routes=lambda: (), limiter=None, cors=None, ttl=1.0, token_valid=None,
+                 clock=time.monotonic):
         self.app = wsgi_app
+        self.routes = CachedRoutes(routes)
         self.limiter = limiter
-        self.origins = parse_origins(cors_origins)
+        self.cors = cors
         self.ttl = float(ttl)
-        self.trusted_proxies = int(trusted_proxies or 0)
         self.token_valid = token_valid      # fn(token) → bool, or None
         self.clock = clock
         self._cache = {}
@@ -125,28 +155,23 @@ class Edge:
         if not path.startswith(LIMITED_PREFIXES):
             return self.app(environ, start_response)
         method = environ.get("REQUEST_METHOD", "GET")
-        cors = self._cors(environ) if path.startswith(CORS_PREFIX) else []
-        if method == "OPTIONS" and environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD") and path.startswith(CORS_PREFIX):
-            return self._preflight(environ, start_response, cors)
-        if cors is None:            # an origin not allowed: no CORS headers, so its browser will not read
-            cors = [("Vary", "Origin")]
+        api = path.startswith(CORS_PREFIX)
+        if method == "OPTIONS" and api and environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"):
+            return self._preflight(environ, start_response)
+        cors = self._cors(environ, method) if api else []
         if self.limiter is not None and not self._authorized(environ):
-            allowed, wait = self.limiter.hit(client_key(environ, self.trusted_proxies))
+            allowed, wait = self.limiter.hit(client_key(environ))
             if not allowed:
                 return self._too_many(start_response, wait, cors)
         if method in ("GET", "HEAD"):
-            for pattern, scope, cache_control, live in CACHED:
-                m = pattern.match(path)
-                if m:
-                    cid = "" if scope == "district" else m.group(1)
-                    fresh_only = live and _revalidate(environ)
-                    return self._cached(environ, start_response, path, cid, cache_control, cors, fresh_only)
-        if not cors:
-            return self.app(environ, start_response)
-
-        def start_with_cors(status, headers, exc_info=None):
-            return start_response(status, _merge(headers, cors), exc_info)
-        return self.app(environ, start_with_cors)
+            found = self.routes.match(path)
+            if found is not None:
+                cid, cached = found
+                # a phone that heard its ticket called over Socket.IO may be talking to another
+                # process than the one that called it: it asks with no-cache and gets the truth
+                live = cached.revalidate and _revalidate(environ)
+                return self._cached(environ, start_response, path, cid, cached.cache_control, cors, live)
+        return self.app(environ, start_response)
 
     # --- the cache ---
 
@@ -163,6 +188,9 @@ class Edge:
                         else environ
                     status, headers, body = _call(self.app, inner)
                     if not status.startswith("200 "):
+                        # made-up ids must cost nothing: no memo and no lock kept for them
+                        self.routes.forget(path)
+                        self._locks.pop(path, None)
                         start_response(status, _merge(headers, cors))
                         return [body] if environ.get("REQUEST_METHOD") != "HEAD" else [b""]
                     ctype = next((v for k, v in headers if k.lower() == "content-type"), "application/json")
@@ -195,7 +223,9 @@ class Edge:
 
     def _answer(self, environ, start_response, entry, cors):
         headers = [("ETag", entry.etag), ("Cache-Control", entry.cache_control)] + cors
-        if etag_matches(environ.get("HTTP_IF_NONE_MATCH"), entry.etag):
+        # Werkzeug reads If-None-Match (`*`, lists, weak tags); a plain poll skips it
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm and parse_etags(inm).contains_weak(entry.etag[1:-1]):
             start_response("304 Not Modified", headers)
             return [b""]
         start_response("200 OK", [("Content-Type", entry.ctype), ("Content-Length", str(len(entry.body)))]
@@ -235,34 +265,20 @@ class Edge:
 
     # --- CORS ---
 
-    def _cors(self, environ):
-        """Headers for an allowed origin; [] when CORS is not in play; None for an origin refused."""
-        origin = environ.get("HTTP_ORIGIN")
-        if not self.origins:
+    def _cors(self, environ, method):
+        if self.cors is None:
             return []
-        vary = [("Vary", "Origin")]
-        if not origin:
-            return vary
-        if "*" in self.origins:
-            return [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", CORS_EXPOSE)]
-        if origin.rstrip("/") in self.origins:
-            return [("Access-Control-Allow-Origin", origin), ("Access-Control-Expose-Headers", CORS_EXPOSE)] + vary
-        return None
+        return [(k, str(v)) for k, v in get_cors_headers(self.cors, EnvironHeaders(environ), method).items(multi=True)]
 
-    def _preflight(self, environ, start_response, cors):
-        if not cors or not any(k == "Access-Control-Allow-Origin" for k, _ in cors):
+    def _preflight(self, environ, start_response):
+        headers = self._cors(environ, "OPTIONS")
+        if not any(k == "Access-Control-Allow-Origin" for k, _ in headers):
             body = json.dumps({"error": {"code": "origin_not_allowed",
                                          "message": "this origin may not call the API from a browser"}}).encode()
             start_response("403 Forbidden", [("Content-Type", "application/json"),
                                               ("Content-Length", str(len(body))), ("Vary", "Origin")])
             return [body]
-        asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
-        allowed = [h.strip() for h in asked.split(",") if h.strip().lower() in CORS_HEADERS]
-        headers = cors + [("Access-Control-Allow-Methods", CORS_METHODS), ("Access-Control-Max-Age", "600"),
-                          ("Content-Length", "0")]
-        if allowed:
-            headers.append(("Access-Control-Allow-Headers", ", ".join(allowed)))
-        start_response("204 No Content", headers)
+        start_response("204 No Content", headers + [("Content-Length", "0")])
         return [b""]
 
 

@@ -7,7 +7,9 @@ import re
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
-from ..api.common import ApiError, body, field
+from ..api import models as m
+from ..api.common import ApiError
+from ..api.spec import declare, payload
 from ..core.clock import iso, local
 from ..core.errors import Refused
 from .privacy import mask_phone
@@ -60,12 +62,16 @@ def ticket(tid):
                            socketio_js=_socketio_js())
 
 
+class Subscribe(m.Body):
+    openid: m.Id | None = None
+    phone: m.text(20) | None = None
+
+
 @bp.post("/tickets/<tid>/subscribe")
+@declare({201: None}, json=Subscribe, public=True)
 def subscribe(tid):
     notifier = current_app.extensions.get("notify")
-    data = body()
-    openid = field(data, "openid", str, max_len=64)
-    phone = field(data, "phone", str, max_len=20)
+    openid, phone = payload().openid, payload().phone
     if (openid is None) == (phone is None):
         raise ApiError("bad_input", "give 'openid' (WeChat) or 'phone' (SMS)", 400)
     if openid is not None and not OPENID.match(openid):

@@ -98,6 +98,22 @@ CASES = [
     ("POST", "/centers/east/windows/1/transfer", {"queue": "police", "position": "middle"}, "staff-east", 400),
     ("POST", "/centers/east/windows/1/pause", {"reason": 1}, "staff-east", 400),
     ("POST", "/centers/east/windows/1/recall", {"ticket": ["A001"]}, "staff-east", 400),
+    # shapes the schema checks once, at the edge
+    ("POST", "/tickets/east.nope/evaluation", {"score": "5"}, None, 404),
+    ("POST", "/tickets/{d}/evaluation", {"score": 5, "comment": "慢" * 501}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": True}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 0}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 4.5}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": None}, None, 400),
+    ("POST", "/centers/east/tickets", {"queue": "general", "location": [91, 0]}, None, 400),
+    ("POST", "/centers/east/tickets", {"queue": "general", "location": [22.5]}, None, 400),
+    ("POST", "/centers/east/tickets", {"queue": "general", "location": "近"}, None, 400),
+    ("POST", "/centers/east/tickets", {"queue": "x" * 65}, "kiosk-east", 400),
+    ("POST", "/centers/east/tickets", {"queue": "general", "openid": 7}, None, 400),
+    ("GET", "/centers/east/events?limit=0", None, "manager-east", 400),
+    ("GET", "/centers/east/events?limit=1001", None, "manager-east", 400),
+    ("POST", "/auth/login", {"username": "a"}, None, 400),
+    ("POST", "/auth/login", "just text", None, 400),
 ]
 for action in WINDOW_ACTIONS:
     CASES += [
@@ -134,6 +150,21 @@ def test_bad_request_gets_the_right_4xx(client, auth, method, path, body, who, s
     r = _send(client, auth, method, path, body, who, tickets)
     assert r.status_code == status, r.get_data(as_text=True)
     assert set(r.json["error"]) == {"code", "message"} and r.json["error"]["message"]
+
+
+@pytest.mark.parametrize("key", ["short", "k" * 129, "tab\there-ok"])
+def test_a_bad_idempotency_key_is_400_naming_it(client, auth, key):
+    r = client.post("/api/v1/centers/east/tickets", json={"queue": "general"},
+                    headers={**auth.headers("kiosk-east"), "Idempotency-Key": key})
+    assert r.status_code == 400 and "Idempotency-Key" in r.json["error"]["message"]
+
+
+def test_a_refused_shape_names_the_field(client, auth):
+    r = client.post("/api/v1/centers/east/tickets", json={"queue": 5}, headers=auth.headers("kiosk-east"))
+    assert r.json["error"] == {"code": "bad_input", "message": "'queue' must be text"}
+    r = client.post("/api/v1/centers/east/tickets", json={"queue": "general", "priority": "vip"},
+                    headers=auth.headers("kiosk-east"))
+    assert r.json["error"]["code"] == "bad_input" and "'priority' must be one of" in r.json["error"]["message"]
 
 
 def test_every_api_route_is_walked(app):

@@ -170,19 +170,15 @@ def test_login_wrong_password(client, auth):
 
 
 def test_openapi_lists_every_route(app, client):
+    """A route without its declaration would be served but missing from the document."""
     doc = client.get("/api/v1/openapi.json").json
     documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.rule.endswith("openapi.json"):
             continue
-        names = {"cid": "center", "tid": "ticket"}
-        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + names.get(m.group(1), m.group(1)) + "}",
-                      rule.rule[len("/api/v1"):]).replace("{action}", "<action>")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1"):])
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            if "<action>" in path:
-                assert any(m == method and p.startswith(path.split("<action>")[0]) for m, p in documented)
-            else:
-                assert (method, path) in documented, (method, path)
+            assert (method, path) in documented, (method, path)
 
 
 def test_login_gives_a_working_token(client, auth):

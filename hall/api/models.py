@@ -1,0 +1,365 @@
+"""The shapes of the API's requests and answers, declared once (pydantic models).
+
+`hall/api/spec.py` validates requests with them and writes the OpenAPI document from them; the
+tests check every answer they get against that document. Request models are strict (a number is
+not text, `true` is not 1) and ignore fields they do not name; answer models name the contract's
+fields and allow more.
+"""
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..core.config import CATEGORIES, MODES
+from ..core.decide import DEVICE_STATUSES, POSITIONS, PRIORITIES
+from ..core.district import DEVICE_KINDS, USER_ROLES
+from ..core.followups import FINDINGS, OUTCOMES
+from ..core.moves import TAKES
+from ..core.state import STATUSES
+
+
+def text(max_len, **kw):
+    return Annotated[str, Field(max_length=max_len, **kw)]
+
+
+Id = text(64)
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+
+
+class Body(BaseModel):
+    """A request's JSON object."""
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class Query(BaseModel):
+    """Query arguments arrive as text: numbers are read from it."""
+    model_config = ConfigDict(extra="ignore")
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# --- requests ---
+
+class Empty(Body):
+    """No fields; a body, when sent, must still be a JSON object."""
+
+
+class Login(Body):
+    username: Id
+    password: text(256)
+
+
+class IssueTicket(Body):
+    """`queue` or `item`, or an `appointment_code` to check in with; `phone`/`openid` and
+    `location` only matter for a remote (phone) ticket."""
+    queue: Id | None = None
+    item: Id | None = None
+    priority: Literal[PRIORITIES] | None = None
+    appointment_code: text(12) | None = None
+    phone: text(20) | None = Field(None, description="a remote ticket's holder (limits per phone)")
+    openid: Id | None = None
+    # strict mode takes a JSON list for a tuple only in lax mode: these two are read as JSON gives them
+    location: Annotated[tuple[Latitude, Longitude], Field(strict=False, description="[lat, lon]")] | None = None
+
+
+class Evaluation(Body):
+    score: Annotated[int, Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")]
+    comment: text(500) | None = None
+
+
+class IdempotencyKey(BaseModel):
+    idempotency_key: str | None = Field(None, alias="Idempotency-Key", min_length=8, max_length=128,
+                                        pattern=r"^[^\x00-\x1f\x7f]+$",
+                                        description="a retry with the same key returns the same ticket")
+
+
+class Booking(Body):
+    queue: Id
+    day: Annotated[str, Field(max_length=10, description="YYYY-MM-DD")]
+    slot: Annotated[str, Field(max_length=11, examples=["09:00-10:00"])]
+    name: text(20)
+    phone: text(20)
+
+
+class CancelBooking(Body):
+    phone: text(20) | None = None
+
+
+class SlotsQuery(Query):
+    queue: Id
+    day: Annotated[str, Field(min_length=10, max_length=10, description="YYYY-MM-DD; today when absent")] | None = None
+
+
+class Pause(Body):
+    reason: text(200) | None = None
+
+
+class CallTicket(Body):
+    ticket: Id
+
+
+class Recall(Body):
+    ticket: Id | None = None
+
+
+class Transfer(Body):
+    queue: Id
+    position: Literal[POSITIONS] | None = None
+
+
+class AssignQueues(Body):
+    queues: list[Id]
+    mode: Literal[MODES] | None = None
+
+
+class EventsQuery(Query):
+    after: Annotated[int, Field(ge=0, le=2 ** 62)] = 0
+    limit: Annotated[int, Field(ge=1, le=1000)] = 1000
+
+
+class DeviceStatus(Body):
+    status: Literal[DEVICE_STATUSES]
+    detail: text(200) | None = None
+    device: Id | None = None
+
+
+class AlertStep(Body):
+    alert: Id
+    note: text(500) | None = None
+
+
+class FollowupStep(Body):
+    followup: text(128)
+    note: text(500)
+    finding: Literal[FINDINGS] | None = None
+    outcome: Literal[OUTCOMES] | None = Field(None, description="required to review")
+
+
+class Move(Body):
+    from_: Id = Field(alias="from")
+    to: Id
+    take: Literal[TAKES] | None = None
+    count: int | None = None
+
+
+class DaysQuery(Query):
+    days: Annotated[int, Field(ge=0, le=31)] = 7
+
+
+class FreshQuery(Query):
+    fresh: str | None = None
+
+
+class AuditQuery(Query):
+    from_: str | None = Field(None, alias="from", description="a time like 2026-11-26T09:00")
+    to: str | None = None
+    window: Annotated[int, Field(ge=1, le=9999)] | None = None
+    staff: str | None = None
+    ticket: str | None = None
+    type: str | None = Field(None, description="event types, comma-separated")
+    limit: Annotated[int, Field(ge=1, le=2000)] = 500
+
+
+class SaveUser(Body):
+    username: Id
+    role: Literal[USER_ROLES] | None = None
+    center: Id | None = None
+    name: Id | None = None
+    staff_no: text(32) | None = None
+    password: text(256) | None = None
+
+
+class AddDevice(Body):
+    name: Id
+    kind: Literal[DEVICE_KINDS]
+    center: Id | None = None
+
+
+class CatalogQuery(Query):
+    format: Literal["json", "yaml"] | None = None
+
+
+# --- answers ---
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class Error(BaseModel):
+    error: ErrorDetail
+
+
+class Ticket(Answer):
+    id: str
+    number: str = Field(examples=["A001"])
+    center: str
+    queue: str
+    status: Literal[STATUSES]
+    priority: Literal[PRIORITIES] | None = None
+    ahead: int
+    est_wait_s: int | None
+    window: int | None
+    issued_at: str = Field(json_schema_extra={"format": "date-time"})
+    called_at: str | None
+
+
+class Queue(Answer):
+    id: str
+    prefix: str
+    name: str
+    category: Literal[CATEGORIES]
+    waiting: int
+    est_wait_s: int | None
+    open_windows: int
+    appointments: dict | None = Field(None, description="bookable slots and capacity, null when none")
+
+
+class Staff(Answer):
+    name: str | None
+    staff_no: str | None
+
+
+class Window(Answer):
+    number: int
+    name: str
+    state: Literal["open", "paused", "closed"]
+    ticket: str | None
+    queues: list[str] = []
+    mode: Literal[MODES] | None = None
+    staff: Staff | None = None
+
+
+class CenterSummary(Answer):
+    id: str
+    name: str
+    queues: list[Queue]
+
+
+class Center(CenterSummary):
+    windows: list[Window]
+
+
+class Centers(Answer):
+    centers: list[CenterSummary]
+
+
+class Item(Answer):
+    id: str
+    name: str
+    queue: str
+    materials: list[str]
+
+
+class Items(Answer):
+    items: list[Item]
+
+
+class Token(Answer):
+    token: str
+    role: str
+    center: str | None
+
+
+class Me(Answer):
+    kind: str
+    name: str
+    role: str
+    center: str | None
+
+
+class Appointment(Answer):
+    code: str
+    queue: str
+    day: str
+    slot: str
+    name: str = Field(examples=["张*"])
+    phone: str = Field(examples=["138****5678"])
+    status: Literal["booked", "cancelled", "checked_in", "missed"]
+    ticket: str | None
+
+
+class Slot(Answer):
+    slot: str
+    capacity: int
+    booked: int
+    available: int
+
+
+class Slots(Answer):
+    queue: str
+    day: str
+    slots: list[Slot]
+
+
+class Events(Answer):
+    events: list[dict]
+    last_seq: int
+    more: bool
+
+
+class DeviceReported(Answer):
+    device: str
+    status: Literal[DEVICE_STATUSES]
+
+
+class Anything(Answer):
+    """An object whose fields the endpoint's own description gives."""
+
+
+class Moved(Answer):
+    moved: int
+    numbers: list[str]
+    seq: int
+
+
+class Alerts(Answer):
+    active: list[dict]
+    history: list[dict]
+
+
+class Followups(Answer):
+    followups: list[dict]
+
+
+class User(Answer):
+    username: str
+    role: Literal[USER_ROLES]
+    center: str | None
+    name: str | None
+    staff_no: str | None
+
+
+class Users(Answer):
+    users: list[User]
+
+
+class Device(Answer):
+    name: str
+    kind: Literal[DEVICE_KINDS]
+    center: str | None
+
+
+class NewDevice(Device):
+    token: str
+
+
+class Devices(Answer):
+    devices: list[Device]
+
+
+class Catalog(Answer):
+    centers: list[dict]
+
+
+class CatalogLoaded(Answer):
+    centers: list[str]
+    changed: list[str]
+
+
+class AuditPage(Answer):
+    events: list[dict]
+    total: int
+    more: bool
