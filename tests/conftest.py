@@ -4,6 +4,8 @@ import pytest
 
 # python-escpos writes a capabilities pickle into a new temp folder on every import
 os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", os.path.join(os.path.dirname(__file__), ".escpos-cache"))
+# one default voice pack for every test hall (built by the first `hall serve` that misses it)
+os.environ.setdefault("HALL_VOICE_PACK", os.path.join(os.path.dirname(__file__), "..", ".voice-pack"))
 
 from hall import catalog  # noqa: E402
 from hall.app import create_app  # noqa: E402

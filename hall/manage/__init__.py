@@ -10,10 +10,10 @@ $HALL_SUPERVISE_EVERY_S; 0 turns it off) and refreshes recommendations every REC
 """
 import os
 
-from . import admin_api, api, pages, reports_api
+from . import admin_api, api, pages, reports_api, voice_api
 from .service import Manage
 
-API_BLUEPRINTS = (api.bp, reports_api.bp, admin_api.bp)
+API_BLUEPRINTS = (api.bp, reports_api.bp, admin_api.bp, voice_api.bp)
 
 
 def init_app(app, api_prefix="/api/v1"):
