@@ -87,5 +87,12 @@ def describe():
             "speed_wpm": dict(SPEED), "pinyin": "pypinyin (zh-CN)"}
 
 
+def recipe():
+    """What the default pack's clips depend on: a pack made another way is made again."""
+    from .wav import RATE, TARGET_DBFS
+    return {"engine": version(), "voices": VOICES, "letters": LETTER_VOICES, "speed_wpm": SPEED,
+            "rate": RATE, "level_dbfs": TARGET_DBFS}
+
+
 def workers():
     return max(1, min(4, os.cpu_count() or 1))

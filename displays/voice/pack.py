@@ -158,26 +158,42 @@ class Packs:
 
     # --- the default pack ---
     def default_ready(self):
-        return os.path.exists(os.path.join(self.default_dir, "manifest.json"))
+        """The default pack is there and was made the way this version makes it."""
+        try:
+            with open(os.path.join(self.default_dir, "manifest.json"), encoding="utf-8") as f:
+                made = json.load(f)
+        except (OSError, ValueError):
+            return False
+        return made.get("recipe") == engine.recipe()
 
     def build_default(self, langs=words.LANGS):
-        """Make every manifest clip the default pack lacks; write its manifest last."""
-        todo = [(lang, key) for lang in langs for key in words.manifest(lang)
-                if not os.path.exists(os.path.join(self.default_dir, lang, clip_file(key)))]
-        if todo and not engine.available():
+        """Make the whole default pack in a new folder, then put it in place of the old one."""
+        if not engine.available():
             raise engine.NoEngine("espeak-ng is not installed (apt-get install espeak-ng); "
                                   "the default voice pack cannot be built")
+        parent = os.path.dirname(os.path.abspath(self.default_dir))
+        os.makedirs(parent, exist_ok=True)
+        fresh = tempfile.mkdtemp(prefix=".voice-pack-", dir=parent)
+        todo = [(lang, key) for lang in langs for key in words.manifest(lang)]
 
         def one(item):
             lang, key = item
             data = chime() if key == words.CHIME else engine.synthesize(lang, key)
-            _write(os.path.join(self.default_dir, lang, clip_file(key)), data)
-        with ThreadPoolExecutor(engine.workers()) as pool:
-            list(pool.map(one, todo))
-        manifest = {"name": "default", **engine.describe(),
-                    "langs": {lang: words.manifest(lang) for lang in langs}}
-        _write(os.path.join(self.default_dir, "manifest.json"),
-               json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+            _write(os.path.join(fresh, lang, clip_file(key)), data)
+        try:
+            with ThreadPoolExecutor(engine.workers()) as pool:
+                list(pool.map(one, todo))
+            manifest = {"name": "default", **engine.describe(), "recipe": engine.recipe(),
+                        "langs": {lang: words.manifest(lang) for lang in langs}}
+            _write(os.path.join(fresh, "manifest.json"), json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+            with self._lock:
+                old = fresh + ".old"
+                if os.path.exists(self.default_dir):
+                    os.replace(self.default_dir, old)
+                os.replace(fresh, self.default_dir)
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
         return len(todo)
 
     # --- a centre's own pack ---
