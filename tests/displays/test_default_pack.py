@@ -16,7 +16,8 @@ from tests.helpers import small_center
 
 from .conftest import ARTIFACTS
 
-TONE_CONTOURS = {"1": "55", "2": "35", "3": "214", "4": "51"}     # espeak-ng's Mandarin tone letters
+# espeak-ng's Mandarin tone letters; a third tone before another is said half (21): tone sandhi
+TONE_CONTOURS = {"1": ("55",), "2": ("35",), "3": ("214", "21"), "4": ("51",)}
 WINDOWS = [{"number": 11, "name": "11号窗口", "queues": ["general"]}]
 CENTRES = {"zh-CN": "请{ticket}号到{window}办理", "zh-HK": "請{ticket}號到{n}號窗口辦理",
            "en-US": "Number {ticket}, please go to window {n}"}
@@ -28,7 +29,7 @@ def phonemes(voice, text):
 
 
 @pytest.mark.parametrize("key", [f"digit:{d}" for d in range(10)] + ["number:10", "number:100", "word:请",
-                                                                      "word:号到", "word:号窗口", "word:办理"])
+                                                                      "word:号到", "word:号窗口", "word:办理", "word:请到"])
 def test_mandarin_clips_are_spoken_with_their_tones(key):
     assert engine.available(), "espeak-ng is missing: scripts/test installs it (apt-get install espeak-ng)"
     voice, text = engine.engine_text("zh-CN", key)
@@ -38,7 +39,7 @@ def test_mandarin_clips_are_spoken_with_their_tones(key):
     heard = [c for c in said.replace("_|", " ").split() if c]
     assert len(heard) == len(tones)
     for syllable, tone in zip(heard, tones):
-        assert TONE_CONTOURS[tone] in syllable, f"{key}: {syllable} is not tone {tone}"
+        assert any(c in syllable for c in TONE_CONTOURS[tone]), f"{key}: {syllable} is not tone {tone}"
 
 
 @pytest.fixture(scope="module")
