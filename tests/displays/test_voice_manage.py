@@ -4,7 +4,7 @@ import pytest
 from tests.helpers import always_open, small_center
 
 from . import tones
-from .conftest import login
+from .conftest import login, shot
 
 
 @pytest.fixture
@@ -39,6 +39,7 @@ def test_a_manager_hears_the_announcement_and_uploads_the_centres_own_clips(open
     page.wait_for_function("document.querySelector('#vp-clips li[data-clip=\"letter:B\"]')?.dataset.source === 'own'")
     assert dict(map(tuple, sources(page)))["digit:1"] == "own"
     assert page.evaluate("document.getElementById('vp-player').getAttribute('src')") != src
+    shot(page, "manage-voice.png")
 
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"not a zip")

@@ -9,12 +9,12 @@
   var TEXT = {
     zh: {title: "语音播报", number: "号码", window: "窗口", listen: "试听", upload: "上传", remove: "恢复默认语音包",
          upload_label: "上传本中心语音包（zip：每种语言一个文件夹，片段按清单命名）",
-         own: "本中心录音", "default": "默认语音包", missing: "缺少", clips: "本次播报用到的片段",
+         chime: "提示音", own: "本中心录音", "default": "默认语音包", missing: "缺少", clips: "本次播报用到的片段",
          uploaded: "已上传语音包：{n} 个片段", removed: "已恢复默认语音包", no_file: "请先选择 zip 文件",
          nothing: "无法生成播报（没有可用的语音片段）", engine: "默认语音包由 {engine} 在本机生成"},
     en: {title: "Voice announcements", number: "Number", window: "Window", listen: "Listen", upload: "Upload",
          remove: "Back to the default pack", upload_label: "Upload the centre's own pack (zip: a folder per language, clips named as the manifest says)",
-         own: "own recording", "default": "default pack", missing: "missing", clips: "Clips of this announcement",
+         chime: "chime", own: "own recording", "default": "default pack", missing: "missing", clips: "Clips of this announcement",
          uploaded: "Pack uploaded: {n} clips", removed: "Back to the default pack", no_file: "Choose a zip file first",
          nothing: "No announcement could be made (no clips)", engine: "Default pack made on this machine by {engine}"},
   };
@@ -47,7 +47,7 @@
     list.replaceChildren();
     v.clips.forEach(function (c) {
       list.append(el("li", {"class": "vp-" + c.source, dataset: {clip: c.clip, source: c.source}}, [
-        el("span", {"class": "vp-says", text: c.says}),
+        el("span", {"class": "vp-says", text: c.clip === "chime" ? t("chime") : c.says}),
         el("small", {"class": "muted", text: " " + c.clip + " · " + t(c.source)})]));
     });
     $("vp-engine").textContent = t("engine", {engine: v.engine.engine});
