@@ -35,7 +35,8 @@ def ms(values):
 
 
 def centre(cid, lang, windows=200):
-    return {"id": cid, "name": "测试中心", "queues": [{"id": "general", "prefix": "A", "name": "综合", "category": "comprehensive"}],
+    return {"id": cid, "name": "测试中心",
+            "queues": [{"id": "general", "prefix": "A", "name": "综合", "category": "comprehensive"}],
             "windows": [{"number": n, "name": f"{n}号窗口", "queues": ["general"]} for n in range(1, windows + 1)],
             "voice": {"lang": lang, "template": TEMPLATES[lang], "repeat": 2}}
 
@@ -106,7 +107,8 @@ def main():
     cached99 = [v["cached_ms"]["p99"] for v in per_lang.values()]
     print(json.dumps({
         "calls": args.calls, "engine": engine.version(),
-        "announcement_ready_ms_p50": {"cold": max(cold), "cached": max(v["cached_ms"]["p50"] for v in per_lang.values())},
+        "announcement_ready_ms_p50": {"cold": max(cold),
+                                      "cached": max(v["cached_ms"]["p50"] for v in per_lang.values())},
         "announcement_ready_ms_p99": {"cold": max(cold99), "cached": max(cached99)},
         "audio_bytes_per_announcement": {k: v["audio_bytes"]["mean"] for k, v in per_lang.items()},
         "targets": {"cold_ms": 100, "cached_ms": 5},

@@ -61,7 +61,8 @@ def mandarin_tones(voice, texts, as_pinyin):
     right = total = english = 0
     for text in texts:
         expected = [p[-1] for p in lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True)]
-        said = subprocess.run(["espeak-ng", "-q", "-x", "-v", voice], input=(engine.pinyin(text) if as_pinyin else text).encode(),
+        given = engine.pinyin(text) if as_pinyin else text
+        said = subprocess.run(["espeak-ng", "-q", "-x", "-v", voice], input=given.encode(),
                               capture_output=True, check=True).stdout.decode()
         english += "(en)" in said
         syllables = [s for s in re.split(r"[_| ]+", said) if s.strip()]
@@ -83,9 +84,10 @@ def main():
                                        **mandarin_tones("cmn", zh_chars, as_pinyin=False)}
     c["espeak-ng cmn-latn-pinyin (pypinyin)"] = {**measure([espeak("cmn-latn-pinyin", t) for t in zh_text]),
                                                  **mandarin_tones("cmn-latn-pinyin", zh_chars, as_pinyin=True)}
-    yue = [engine.engine_text("zh-HK", k)[1] for k in words.manifest("zh-HK") if k.startswith(("digit", "number", "word"))]
+    spoken = ("digit", "number", "word")
+    yue = [engine.engine_text("zh-HK", k)[1] for k in words.manifest("zh-HK") if k.startswith(spoken)]
     c["espeak-ng yue"] = measure([espeak("yue", t) for t in yue])
-    en = [engine.engine_text("en-US", k)[1] for k in words.manifest("en-US") if k.startswith(("digit", "number", "word"))]
+    en = [engine.engine_text("en-US", k)[1] for k in words.manifest("en-US") if k.startswith(spoken)]
     c["espeak-ng en-us"] = measure([espeak("en-us", t) for t in en])
     if shutil.which("flite"):
         c["flite kal (English only)"] = measure([flite(t) for t in en])

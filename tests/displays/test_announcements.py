@@ -122,7 +122,8 @@ def test_a_centres_own_clips_replace_the_default_clip_by_clip(hall, client, scre
     hall.execute("east", "issue", {"queue": "general"})
     hall.execute("east", "open", {"window": 11})
     m = call(hall, screen, 11)
-    said = [k for k, _, _ in tones.heard(fetch(client, m["audio"]).data, {**FREQS, **{f"own {k}": f for k, f in own.items()}})]
+    heard_as = {**FREQS, **{f"own {k}": f for k, f in own.items()}}
+    said = [k for k, _, _ in tones.heard(fetch(client, m["audio"]).data, heard_as)]
     expected = [f"own {k}" if k in own else k for k in SAYS_A001_AT_11]
     assert said == ["chime"] + expected * 2
     assert client.delete("/api/v1/centers/east/voice/pack", headers=auth.headers("manager-east")).get_json() == \
@@ -158,8 +159,8 @@ def test_a_bad_pack_is_refused_whole_and_the_old_one_stays(client, auth, files, 
     good = tones.zip_of({"zh-CN/digit-1.wav": tones.tone(4100)})
     headers = auth.headers("manager-east")
     assert client.put("/api/v1/centers/east/voice/pack", data=good, headers=headers).status_code == 200
-    r = client.put("/api/v1/centers/east/voice/pack", data=tones.zip_of({"zh-CN/digit-2.wav": tones.tone(600), **files}),
-                   headers=headers)
+    bad = tones.zip_of({"zh-CN/digit-2.wav": tones.tone(600), **files})
+    r = client.put("/api/v1/centers/east/voice/pack", data=bad, headers=headers)
     assert r.status_code == 400
     assert r.get_json()["error"]["code"] == "bad_pack" and says in r.get_json()["error"]["message"]
     clips = client.get("/api/v1/centers/east/voice?ticket=A12", headers=headers).get_json()["clips"]
@@ -186,7 +187,8 @@ def test_bad_requests_get_4xx(client, auth, method, path, body, who, status):
     assert "error" in r.get_json()
 
 
-@pytest.mark.parametrize("path", ["/audio/zh-CN/0123456789abcdef01234567.wav", "/audio/fr-FR/0123456789abcdef01234567.wav",
+@pytest.mark.parametrize("path", ["/audio/zh-CN/0123456789abcdef01234567.wav",
+                                  "/audio/fr-FR/0123456789abcdef01234567.wav",
                                   "/audio/zh-CN/..%2f..%2fsecret.wav", "/audio/zh-CN/x.wav"])
 def test_an_unknown_announcement_is_404(client, path):
     assert client.get(path).status_code == 404

@@ -84,8 +84,8 @@ def contexts():
 
 
 def done(page, n):
-    page.wait_for_function(f"window.hallVoice.log.length === {n} && window.hallVoice.log.every(i => i.state === 'done')",
-                           timeout=30000)
+    page.wait_for_function(f"window.hallVoice.log.length === {n} && "
+                           "window.hallVoice.log.every(i => i.state === 'done')", timeout=30000)
     return page.evaluate("window.hallVoice.log")
 
 
@@ -180,7 +180,8 @@ def test_a_call_whose_turn_comes_too_late_is_not_said(browser, server, contexts)
 
 def test_a_screen_that_may_not_play_yet_says_so_until_touched(browser, server):
     """A browser that keeps sound off until a touch (the default on most devices)."""
-    b = browser.browser_type.launch(executable_path="/usr/bin/chromium", args=["--autoplay-policy=user-gesture-required"])
+    b = browser.browser_type.launch(executable_path="/usr/bin/chromium",
+                                    args=["--autoplay-policy=user-gesture-required"])
     try:
         page = b.new_page()
         # read the page through the DevTools protocol until the touch: Playwright's own evaluate
@@ -188,7 +189,8 @@ def test_a_screen_that_may_not_play_yet_says_so_until_touched(browser, server):
         cdp = page.context.new_cdp_session(page)
 
         def read(expression):
-            return cdp.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})["result"].get("value")
+            answer = cdp.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+            return answer["result"].get("value")
         page.goto(server.url + "/display/east")
         wait_until(lambda: read("!document.getElementById('sound').hidden"), what="the touch prompt")
         assert read("document.getElementById('sound').textContent") == "点击开启声音"

@@ -14,7 +14,8 @@ def server(hall_server, tmp_path, monkeypatch):
 
 
 def sources(page):
-    return page.evaluate("[...document.querySelectorAll('#vp-clips li')].map(li => [li.dataset.clip, li.dataset.source])")
+    return page.evaluate("[...document.querySelectorAll('#vp-clips li')]"
+                         ".map(li => [li.dataset.clip, li.dataset.source])")
 
 
 def test_a_manager_hears_the_announcement_and_uploads_the_centres_own_clips(open_page, server, tmp_path):
@@ -49,4 +50,5 @@ def test_a_manager_hears_the_announcement_and_uploads_the_centres_own_clips(open
     assert "not a zip" in page.inner_text("#message")
 
     page.click("#vp-remove")
-    page.wait_for_function("document.querySelector('#vp-clips li[data-clip=\"letter:B\"]')?.dataset.source === 'default'")
+    page.wait_for_function("document.querySelector('#vp-clips li[data-clip=\"letter:B\"]')"
+                           "?.dataset.source === 'default'")

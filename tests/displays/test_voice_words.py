@@ -47,7 +47,8 @@ def test_a_template_becomes_its_clips(lang, template, name, says):
     assert said(words.announcement(template, lang, "A001", 11, name), lang) == says
 
 
-@pytest.mark.parametrize("key", ["chime", "digit:0", "number:100", "letter:Z", "word:号窗口", "word:please go to window"])
+@pytest.mark.parametrize("key", ["chime", "digit:0", "number:100", "letter:Z", "word:号窗口",
+                                 "word:please go to window"])
 def test_clip_names_and_file_names_go_both_ways(key):
     lang = "en-US" if "please" in key else "zh-CN"
     assert clip_key(clip_file(key), lang) == key
