@@ -158,12 +158,15 @@ class Packs:
 
     # --- the default pack ---
     def default_ready(self):
-        """The default pack is there and was made the way this version makes it."""
+        """The default pack is there, and was made the way this version makes it — or by someone
+        else (a manifest not ours: a vendor's or a hall's own pack put in its place is kept)."""
         try:
             with open(os.path.join(self.default_dir, "manifest.json"), encoding="utf-8") as f:
                 made = json.load(f)
         except (OSError, ValueError):
             return False
+        if not isinstance(made, dict) or made.get("name") != "default":
+            return True
         return made.get("recipe") == engine.recipe()
 
     def build_default(self, langs=words.LANGS):

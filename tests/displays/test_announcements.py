@@ -1,5 +1,7 @@
 """Announcements made on the hall, heard back: a pack of pure tones, a real app, the served WAV
 decoded and cut into its pieces, each piece named by its frequency."""
+import os
+
 import pytest
 
 from hall import catalog
@@ -192,3 +194,15 @@ def test_bad_requests_get_4xx(client, auth, method, path, body, who, status):
                                   "/audio/zh-CN/..%2f..%2fsecret.wav", "/audio/zh-CN/x.wav"])
 def test_an_unknown_announcement_is_404(client, path):
     assert client.get(path).status_code == 404
+
+
+def test_serving_keeps_a_pack_put_in_place_of_the_default_and_remakes_an_old_one_of_ours(tmp_path, tone_pack):
+    from displays.voice import Voice
+    kept = Voice(tone_pack, str(tmp_path / "d1"))
+    before = open(os.path.join(tone_pack, "zh-CN", "digit-1.wav"), "rb").read()
+    assert kept.packs.default_ready()               # a manifest not ours: never rebuilt over
+    assert open(os.path.join(tone_pack, "zh-CN", "digit-1.wav"), "rb").read() == before
+    ours = tmp_path / "ours"
+    (ours / "zh-CN").mkdir(parents=True)
+    (ours / "manifest.json").write_text('{"name": "default", "recipe": {"engine": "an older one"}}')
+    assert not Voice(str(ours), str(tmp_path / "d2")).packs.default_ready()
