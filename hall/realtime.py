@@ -242,8 +242,8 @@ def init_app(app):
     sio = SocketIO(app, message_queue=app.config["REDIS_URL"], cors_allowed_origins=[],
                    async_mode=mode, json=_Json)
     hall = app.extensions["hall"]
-    speaker = app.extensions.get("voice")
-    clients = {}
+    speaker = app.extensions.get("voice")       # displays/voice: the announcements made on the hall
+    clients = {}            # sid → {"center", "window", "staff"} and its snapshot allowance
 
     def audio(state, call):
         if speaker is None:
@@ -252,7 +252,7 @@ def init_app(app):
             return speaker.announce(state.id, voice(state), call)
         except Exception:   # a voice that fails must not stop the call: screens use their own voices
             log.exception("no announcement for %s at window %s of %s", call["ticket"], call["window"], state.id)
-            return None            # sid → {"center", "window", "staff"} and its snapshot allowance
+            return None
 
     def refuse(message):
         raise ConnectionRefusedError(message)
