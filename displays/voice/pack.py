@@ -245,7 +245,7 @@ def read_zip(data):
     names = [i.filename for i in infos]
     # a zipped folder: mypack/zh-CN/digit-0.wav
     tops = {n.split("/")[0] for n in names}
-    strip = len(tops) == 1 and next(iter(tops)) not in words.LANGS and all(n.count("/") >= 2 for n in names)
+    strip = len(tops) == 1 and next(iter(tops)) not in words.LANGS and all("/" in n for n in names)
     problems, clips = [], {}
     for info in infos:
         name = info.filename.split("/", 1)[1] if strip else info.filename

@@ -136,6 +136,13 @@ def test_a_centres_own_clips_replace_the_default_clip_by_clip(hall, client, scre
     assert [k for k, _, _ in tones.heard(fetch(client, back["audio"]).data, FREQS)] == ["chime"] + SAYS_A001_AT_11 * 2
 
 
+def test_a_zipped_folder_is_a_pack_too(client, auth):
+    pack = tones.zip_of({"我的语音包/manifest.json": b"{}", "我的语音包/zh-HK/digit-1.wav": tones.tone(700),
+                         "我的语音包/zh-CN/word-号窗口.wav": tones.tone(800), "__MACOSX/._x": b"junk"})
+    r = client.put("/api/v1/centers/east/voice/pack", data=pack, headers=auth.headers("manager-east"))
+    assert r.status_code == 200 and r.get_json() == {"installed": {"zh-CN": 1, "zh-HK": 1}}
+
+
 def test_the_preview_says_which_clips_are_own_default_or_missing(client, auth):
     r = client.get("/api/v1/centers/east/voice?ticket=C012&window=3", headers=auth.headers("manager-east"))
     assert r.status_code == 200
