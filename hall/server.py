@@ -180,7 +180,9 @@ def serve(app, host, port):
     """Serve `app` (and its Socket.IO) until interrupted. Needs gevent's monkey patching first."""
     install_fanout(app.extensions["socketio"])
     if "voice" in app.extensions:
-        app.extensions["voice"].prepare()      # the default voice pack, built here if it is missing
+        # the default voice pack, built if it is missing, while the hall already serves (a clip
+        # needed meanwhile is made on its own)
+        gevent.spawn(app.extensions["voice"].prepare)
     server = _NoDelayServer((host, port), app, handler_class=_Handler,
                             log=None, error_log=logging.getLogger("hall.server"))
     server.serve_forever()

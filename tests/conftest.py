@@ -17,6 +17,13 @@ from tests.helpers import Clock, HallServer, PHONE_VIEWPORT, RedisServer, small_
 PASSWORD = "pw-123456"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def default_voice_pack(tmp_path_factory):
+    """The shared default voice pack, built before any hall serves (nothing to do once it is)."""
+    from displays.voice import Voice
+    Voice(os.environ["HALL_VOICE_PACK"], str(tmp_path_factory.mktemp("voice"))).prepare()
+
+
 @pytest.fixture
 def clock():
     return Clock()
