@@ -179,6 +179,18 @@ def document():
             {200: ("events, newest first", None)},
             params=[C] + [{"name": n, "in": "query", "schema": {"type": "string"}}
                           for n in ("from", "to", "window", "staff", "ticket", "type", "limit")])},
+        "/centers/{center}/voice": {"get": _op(
+            "the centre's voice: settings, the clips a call's announcement joins (own, default or missing) and "
+            "its audio path", "manager", {200: ("the voice and the announcement", None)},
+            params=[C] + [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("ticket", "window")])},
+        "/centers/{center}/voice/pack": {
+            "put": {**_op("replace the centre's own voice pack (the body: a zip of clips, displays/voice/pack.py)",
+                          "manager", {200: ("clips installed per language", None)}, params=[C],
+                          errors=(400, 401, 403, 404, 413)),
+                    "requestBody": {"required": True, "content": {
+                        "application/zip": {"schema": {"type": "string", "format": "binary"}}}}},
+            "delete": _op("back to the default voice pack", "manager", {200: ("whether there was one", None)},
+                          params=[C], errors=(401, 403, 404))},
         "/users": {
             "get": _op("staff accounts (a manager sees their centre's)", "manager, admin", {200: ("users", None)},
                        errors=(401, 403)),
