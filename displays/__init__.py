@@ -4,12 +4,17 @@ The pages are shells: everything they show comes over Socket.IO (`hall/realtime.
 screen that reconnects after a blip shows the hall as it is now. No internet is needed: the
 Socket.IO client is vendored under static/vendor.
 """
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 
 from hall.core.errors import Refused
 
+from . import voice
+
 bp = Blueprint("displays", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/displays")
+bp.record_once(lambda setup: voice.init_app(setup.app))
+
+AUDIO_MAX_AGE_S = 365 * 86400   # an announcement's name is the digest of what it says: it never changes
 
 
 def _state(cid):
@@ -40,3 +45,14 @@ def window_screen(cid, number):
     if number not in state.windows:
         abort(404, description=f"{state.config.name} 没有 {number} 号窗口 / no window {number}")
     return _page("displays/window.html", state.windows[number].name, cid, number, speaks=False)
+
+
+@bp.get("/audio/<lang>/<name>.wav")
+def announcement(lang, name):
+    path = current_app.extensions["voice"].announcer.path_of(lang, name)
+    if path is None:
+        abort(404, description="no such announcement")
+    r = send_file(path, mimetype="audio/wav", max_age=AUDIO_MAX_AGE_S, conditional=True, etag=name)
+    r.cache_control.immutable = True
+    r.cache_control.public = True
+    return r

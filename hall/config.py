@@ -30,6 +30,7 @@ SETTINGS = {
     "TRUSTED_PROXIES": Setting(0, int),
     "PUBLIC_CACHE_TTL": Setting(1.0, float),
     "PUBLIC_URL": Setting(None),
+    "VOICE_PACK": Setting(None),
     # WeChat and notifications
     "WECHAT_TOKEN": Setting(None),
     "WECHAT_APPID": Setting(None),

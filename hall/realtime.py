@@ -12,7 +12,9 @@ Server events (each carries `seq`; all but a requested snapshot also carry `prev
                (+ `missed`: calls after the `since` the client gave; + `tickets` at windows, for
                the staff room). Sent on connect and on a client's `snapshot` request
                ({"since": SEQ}); pushed to every room when the catalogue changes or a day starts.
-    call       {ticket (number), window, window_name, queue, queue_name, recall, count, at}
+    call       {ticket (number), window, window_name, queue, queue_name, recall, count, at, audio}
+               `audio`: the path of the spoken announcement made on the hall (displays/voice), or
+               null when no voice pack can say it (the screens then use their own voices)
     window     `views.window` of a window that changed
     queue      `views.queue` of a queue whose waiting count or estimate changed
     seq        nothing on show changed (an evaluation, a device report)
@@ -121,9 +123,14 @@ def snapshot(state, now, waits, missed=None, staff=False):
     return snap
 
 
-def missed_calls(state, events, now):
+def _with_audio(state, m, audio):
+    m["audio"] = audio(state, m) if audio else None
+    return m
+
+
+def missed_calls(state, events, now, audio=None):
     """The calls among `events` recent enough to announce to a client that was away."""
-    return [{**call_message(state, e), "seq": e["seq"]} for e in events
+    return [_with_audio(state, {**call_message(state, e), "seq": e["seq"]}, audio) for e in events
             if e["type"] in ("ticket_called", "ticket_recalled") and now - e["at"] <= MISSED_MAX_AGE_S]
 
 
@@ -157,8 +164,10 @@ def _touched(state, events):
             tickets)
 
 
-def pushes(state, events, now, waits):
+def pushes(state, events, now, waits, audio=None):
     """[(event name, payload, rooms)] for one command's events, in the order they are sent.
+
+    `audio(state, call)` gives a call's announcement path (the app's voice; None in pure uses).
 
     The call goes first: with the direct frames of hall/server.py each further message costs the
     server a few microseconds per screen, and none of it delays the call the hall is waiting for.
@@ -174,7 +183,8 @@ def pushes(state, events, now, waits):
     out = []
     if calls:
         e = calls[-1]
-        out.append(("call", {**call_message(state, e), **stamp}, [centre, window_room(cid, e["window"])]))
+        out.append(("call", _with_audio(state, {**call_message(state, e), **stamp}, audio),
+                    [centre, window_room(cid, e["window"])]))
     for n in windows:
         out.append(("window", {**views.window(state, state.windows[n]), **stamp}, [centre, window_room(cid, n)]))
     for q in queues:
@@ -232,7 +242,17 @@ def init_app(app):
     sio = SocketIO(app, message_queue=app.config["REDIS_URL"], cors_allowed_origins=[],
                    async_mode=mode, json=_Json)
     hall = app.extensions["hall"]
+    speaker = app.extensions.get("voice")       # displays/voice: the announcements made on the hall
     clients = {}            # sid → {"center", "window", "staff"} and its snapshot allowance
+
+    def audio(state, call):
+        if speaker is None:
+            return None
+        try:
+            return speaker.announce(state.id, voice(state), call)
+        except Exception:   # a voice that fails must not stop the call: screens use their own voices
+            log.exception("no announcement for %s at window %s of %s", call["ticket"], call["window"], state.id)
+            return None
 
     def refuse(message):
         raise ConnectionRefusedError(message)
@@ -245,7 +265,7 @@ def init_app(app):
             if isinstance(since, int) and not isinstance(since, bool) and 0 <= since < state.version:
                 missed = []
                 if state.version - since <= MISSED_MAX_EVENTS:
-                    missed = missed_calls(state, hall.events(cid, since), now)
+                    missed = missed_calls(state, hall.events(cid, since), now, audio)
             snap = snapshot(state, now, hall.waits(state), missed, staff=info["staff"])
             # straight to this client (not through the message queue), still under the lock, so
             # that every later push of the centre follows it
@@ -300,7 +320,7 @@ def init_app(app):
     def on_events(cid, events, state):
         # runs inside the gateway, under the centre lock: a failure here must not fail the command
         try:
-            for name, payload, rooms in pushes(state, events, hall.clock(), hall.waits(state)):
+            for name, payload, rooms in pushes(state, events, hall.clock(), hall.waits(state), audio):
                 sio.server.emit(name, payload, to=rooms)
         except Exception:   # the command is already stored; screens resync on the next gap
             log.exception("pushing events %s..%s of %s failed", events[0].get("seq"), events[-1].get("seq"), cid)

@@ -179,6 +179,10 @@ def install_fanout(sio):
 def serve(app, host, port):
     """Serve `app` (and its Socket.IO) until interrupted. Needs gevent's monkey patching first."""
     install_fanout(app.extensions["socketio"])
+    if "voice" in app.extensions:
+        # the default voice pack, built if it is missing, while the hall already serves (a clip
+        # needed meanwhile is made on its own)
+        gevent.spawn(app.extensions["voice"].prepare)
     server = _NoDelayServer((host, port), app, handler_class=_Handler,
                             log=None, error_log=logging.getLogger("hall.server"))
     server.serve_forever()

@@ -4,6 +4,8 @@ import pytest
 
 # python-escpos writes a capabilities pickle into a new temp folder on every import
 os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", os.path.join(os.path.dirname(__file__), ".escpos-cache"))
+# one default voice pack for every test hall (built by the first `hall serve` that misses it)
+os.environ.setdefault("HALL_VOICE_PACK", os.path.join(os.path.dirname(__file__), "..", ".voice-pack"))
 
 from hall import catalog  # noqa: E402
 from hall.app import create_app  # noqa: E402
@@ -13,6 +15,13 @@ from hall.auth import hash_password, new_device_token, device_token_hash, user_t
 from tests.helpers import Clock, HallServer, PHONE_VIEWPORT, RedisServer, small_center  # noqa: E402
 
 PASSWORD = "pw-123456"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def default_voice_pack(tmp_path_factory):
+    """The shared default voice pack, built before any hall serves (nothing to do once it is)."""
+    from displays.voice import Voice
+    Voice(os.environ["HALL_VOICE_PACK"], str(tmp_path_factory.mktemp("voice"))).prepare()
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@
   var skew = 0;           // the hall's clock minus this screen's: a screen's own clock drifts
   var $ = function (id) { return document.getElementById(id); };
 
-  var voice = new HallVoice({enabled: cfg.voice, onStart: flash, onEnd: unflash});
+  var voice = new HallVoice({enabled: cfg.voice, onStart: flash, onEnd: unflash, onSound: function () { updateSoundButton(); }});
   window.hallVoice = voice;
 
   function windowName(c) {

@@ -24,7 +24,8 @@
   var skew = 0;           // the hall's clock minus this screen's
   var flashTimer = null;
 
-  var voice = new HallVoice({enabled: cfg.voice, onStart: flash});
+  var voice = new HallVoice({enabled: cfg.voice, onStart: flash,
+                             onSound: function (blocked) { $("sound").hidden = !(cfg.voice && blocked); }});
   window.hallVoice = voice;
 
   function render() {
@@ -116,6 +117,7 @@
   $("lang").addEventListener("click", function () { i18n.toggle(); });
   i18n.onChange(render);
   $("sound").addEventListener("click", function () { voice.unlock(); $("sound").hidden = true; });
+  document.addEventListener("click", function () { voice.unlock(); }, {once: true});
   function tick() {
     var now = new Date(Date.now() + skew);
     $("time").textContent = now.toLocaleTimeString("zh-CN", {timeZone: tz, hour: "2-digit", minute: "2-digit", hour12: false});

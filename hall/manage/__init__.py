@@ -8,10 +8,10 @@ $HALL_SUPERVISE_EVERY_S; 0 turns it off) and refreshes recommendations every REC
 (default 60, $HALL_RECOMMEND_EVERY_S). Nothing starts at import, and nothing starts in a test's app: tests call
 `app.extensions["manage"].tick()` with their fake clock.
 """
-from . import admin_api, api, pages, reports_api
+from . import admin_api, api, pages, reports_api, voice_api
 from .service import Manage
 
-API_BLUEPRINTS = (api.bp, reports_api.bp, admin_api.bp)
+API_BLUEPRINTS = (api.bp, reports_api.bp, admin_api.bp, voice_api.bp)
 
 
 def init_app(app, api_prefix="/api/v1"):

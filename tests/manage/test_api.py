@@ -271,6 +271,9 @@ CASES = [
     ("POST", "/catalog", b"", "manager-east", 400),
     ("POST", "/catalog", b"centers: [", "manager-east", 400),
     ("POST", "/catalog", b"\xff\xfe", "manager-east", 400),
+    ("GET", "/centers/east/voice?window=9", None, "manager-east", 400),         # tests/displays has the rest
+    ("PUT", "/centers/east/voice/pack", b"not a zip", "manager-east", 400),
+    ("DELETE", "/centers/east/voice/pack", None, "staff-east", 403),
 ]
 
 

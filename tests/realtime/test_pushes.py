@@ -65,7 +65,9 @@ def test_a_call_reaches_the_centre_and_its_window_but_never_shows_the_ticket_id(
     stamp = {"seq": seq, "prev": seq - 1}
     call, window, general, police = (m["args"][0] for m in got)
     assert call == {"ticket": "A001", "window": 1, "window_name": "1号窗口", "queue": "general",
-                    "queue_name": "综合受理", "recall": False, "count": 0, "at": call["at"], **stamp}
+                    "queue_name": "综合受理", "recall": False, "count": 0, "at": call["at"], "audio": call["audio"],
+                    **stamp}
+    assert call["audio"].startswith("/audio/zh-CN/")       # displays/voice makes it (tests/displays hear it)
     assert (window["number"], window["ticket"], window["ticket_status"], window["seq"], window["prev"]) == \
         (1, "A001", "called", seq, seq - 1)
     assert [(q["id"], q["waiting"], q["seq"], q["prev"]) for q in (general, police)] == \

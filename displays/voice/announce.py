@@ -1,0 +1,120 @@
+"""Announcements made on the hall: a call's words as one WAV file, cached by what it says.
+
+An announcement is the chime, then the template's clips said `repeat` times with a pause between:
+
+    chime · CHIME_GAP · clip GAP clip GAP … clip · REPEAT_PAUSE · clip GAP … clip
+
+Its file is named by a digest of the clips it joins (their content, so a centre's new recording
+gives a new name) and the repeats, so the same words give the same path, `/audio/<lang>/<name>.wav`,
+and a screen may cache it for ever. The text → path memo answers a repeated call (a recall, the
+same ticket at the same window) without touching a clip; the newest MAX_FILES files per language
+stay on disk.
+"""
+import hashlib
+import logging
+import os
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from . import words
+from .pack import _write
+from .wav import RATE, encode
+
+log = logging.getLogger(__name__)
+
+GAP_MS = 60             # between clips: digits read one by one stay apart, words flow
+CHIME_GAP_MS = 250      # after the chime
+REPEAT_PAUSE_MS = 800   # between two sayings of the sentence
+MAX_FILES = 500         # per language on disk; a day's calls repeat, few screens fetch an old one
+MEMO = 2000             # text → path entries kept in memory
+URL_PREFIX = "/audio"
+
+
+def _silence(ms):
+    return np.zeros(RATE * ms // 1000, np.int16)
+
+
+class Announcer:
+    def __init__(self, packs, cache_dir):
+        self.packs, self.cache_dir = packs, cache_dir
+        self._memo = OrderedDict()
+        self._lock = threading.Lock()
+        self._written = 0
+
+    def path_of(self, lang, name):
+        """The file of a served announcement, or None (names are hex digests, nothing else)."""
+        if lang not in words.LANGS or len(name) != 24 or any(c not in "0123456789abcdef" for c in name):
+            return None
+        path = os.path.join(self.cache_dir, lang, name + ".wav")
+        return path if os.path.exists(path) else None
+
+    def words(self, voice, ticket, window, window_name=None):
+        return words.announcement(voice["template"], voice["lang"], ticket, window, window_name)
+
+    def make(self, cid, voice, ticket, window, window_name=None):
+        """The path of the call's announcement, made now if it is not yet; None when no clip can be had."""
+        lang, repeat = voice["lang"], int(voice.get("repeat") or 1)
+        keys = tuple(self.words(voice, ticket, window, window_name))
+        memo_key = (cid, self.packs.stamp(cid), lang, keys, repeat)
+        hit = self._memo.get(memo_key)
+        if hit is not None and os.path.exists(os.path.join(self.cache_dir, lang, hit + ".wav")):
+            return f"{URL_PREFIX}/{lang}/{hit}.wav"
+        with self._lock:
+            name = self._make(cid, lang, keys, repeat)
+            if name is None:
+                return None
+            self._memo[memo_key] = name
+            self._memo.move_to_end(memo_key)
+            while len(self._memo) > MEMO:
+                self._memo.popitem(last=False)
+        return f"{URL_PREFIX}/{lang}/{name}.wav"
+
+    def _make(self, cid, lang, keys, repeat):
+        clips = []
+        for key in keys:
+            c = self.packs.clip(cid, lang, key)
+            if c is None:
+                log.warning("announcement for %s in %s says nothing for %s (no clip)", cid, lang, key)
+            else:
+                clips.append(c)
+        if not clips:
+            return None
+        chime = self.packs.clip(cid, lang, words.CHIME)
+        h = hashlib.sha256(f"{lang}|{repeat}|{GAP_MS}|{CHIME_GAP_MS}|{REPEAT_PAUSE_MS}".encode())
+        for c in ([chime] if chime else []) + clips:
+            h.update(c.digest.encode())
+        name = h.hexdigest()[:24]
+        path = os.path.join(self.cache_dir, lang, name + ".wav")
+        if os.path.exists(path):
+            os.utime(path)          # in use again: not the oldest to prune
+            return name
+        gap = _silence(GAP_MS)
+        saying = []
+        for i, c in enumerate(clips):
+            saying += [gap, c.samples] if i else [c.samples]
+        parts = [chime.samples, _silence(CHIME_GAP_MS)] if chime else []
+        for r in range(repeat):
+            parts += ([_silence(REPEAT_PAUSE_MS)] if r else []) + saying
+        pcm = np.concatenate(parts).astype(np.float32) / 32767
+        _write(path, encode(pcm))
+        self._written += 1
+        if self._written % 50 == 0:
+            self._prune(lang)
+        return name
+
+    def _prune(self, lang):
+        folder = os.path.join(self.cache_dir, lang)
+        try:
+            files = [e for e in os.scandir(folder) if e.name.endswith(".wav")]
+        except OSError:
+            return
+        if len(files) <= MAX_FILES:
+            return
+        files.sort(key=lambda e: e.stat().st_mtime_ns)
+        for e in files[: len(files) - MAX_FILES]:
+            try:
+                os.remove(e.path)
+            except OSError:
+                pass
