@@ -37,7 +37,7 @@ def simulate(center, days=1, seed=0, options=None, first_day=None, listeners=(),
         engine.start_day(d)
         engine.run_until(datetime.combine(d, dtime(23, 59), tz).timestamp())
     sim = Simulation(center=raw["id"], events=backend.log, turned_away=engine.turned_away)
-    sim.days = [(day, day_figures(evs)) for day, evs in split_days(backend.log)]
+    sim.days = [(day, day_figures(evs, config.timezone)) for day, evs in split_days(backend.log)]
     if not keep_log:
         sim.events = []
     return sim

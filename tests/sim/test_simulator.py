@@ -137,3 +137,17 @@ def test_hall_simulate_prints_figures_and_writes_the_log(tmp_path):
 def test_hall_simulate_names_an_unknown_centre():
     r = CliRunner().invoke(cli, ["simulate", "--center", "nowhere"])
     assert r.exit_code == 2 and "nowhere" in r.output and "huanshi" in r.output
+
+
+def test_hall_simulate_figures_and_the_managers_report_agree_on_the_same_log():
+    """One read model: a day's wait, p90, service and counts are the same in both."""
+    from hall.manage.reports import build, period_bounds
+    c = district()["huanshi"]
+    sim = simulate(c, days=2, seed=9)
+    assert len(sim.days) == 2
+    for day, f in sim.days:
+        _, _, start, end = period_bounds("day", day, c["timezone"])
+        t = build(sim.events, c, start, end)["totals"]
+        assert t["issued"] == f["tickets"] > 300
+        assert {k: t[k] for k in ("called", "served", "no_shows", "mean_wait_s", "p90_wait_s", "mean_service_s")} == \
+            {k: f[k] for k in ("called", "served", "no_shows", "mean_wait_s", "p90_wait_s", "mean_service_s")}
