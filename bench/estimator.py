@@ -96,17 +96,17 @@ def estimate_all_ms(seed, repeats=100):
     from hall.core.clock import zone
     from hall.estimate import register, raw_wait, ticket_row, unregister
     from hall.estimate import waits
-    from hall.sim.engine import CoreBackend, Engine, default_first_day
+    from hall.sim.engine import Engine, in_memory, default_first_day
     center = catalog.parse({"centers": [_huanshi()]})[0]
     cfg = CenterConfig.from_dict(center)
     learner = trained_learner(center, seed + 7)
-    backend = CoreBackend(center["id"])
-    register(backend.state, learner)
-    backend.listeners.append(lambda cid, evs, st: learner.feed(evs, st, projected=raw_wait, sample=ticket_row))
+    backend = in_memory(center["id"], [lambda cid, evs, st: learner.feed(evs, st, projected=raw_wait,
+                                                                         sample=ticket_row)])
     engine = Engine(backend, cfg, Options(tickets_per_day=4000), seed=seed)
     day = default_first_day()
     backend.do("configure", {"config": center},
                datetime.combine(day, dtime(0, 1), zone(cfg.timezone)).timestamp(), "bench")
+    register(backend.state, learner)
     engine.start_day(day)
     state = backend.state
     while sum(len(v) for v in state.lines.values()) < 300:

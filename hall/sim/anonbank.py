@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..core import Refused
-from .engine import CoreBackend
+from .engine import in_memory
 
 CENTER = "anonbank"
 TIMEZONE = "Etc/GMT+4"
@@ -176,7 +176,7 @@ def to_events(calls, close_idle_s=600):
                 end = max(end, b)
         actions += [(start, _OPEN, "", n), (end + close_idle_s, _CLOSE, "", n)]
     actions.sort(key=lambda a: (a[0], a[1], a[2]))
-    core = CoreBackend(CENTER)
+    core = in_memory(CENTER)
     core.do("configure", {"config": config}, actions[0][0] - 1 if actions else 0, "import")
     counts = {"calls": len(calls), "lost_at_day_change": 0}
     for t, kind, _, data in actions:

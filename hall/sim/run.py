@@ -5,7 +5,7 @@ from datetime import datetime, time as dtime
 
 from ..core.clock import zone
 from ..core.config import CenterConfig, normalize_center
-from .engine import CoreBackend, Engine, next_open_days, default_first_day
+from .engine import Engine, in_memory, next_open_days, default_first_day
 from .figures import split_days, day_figures
 from .model import Options
 
@@ -21,13 +21,12 @@ class Simulation:
 def simulate(center, days=1, seed=0, options=None, first_day=None, listeners=(), keep_log=True):
     """Run `days` opening days of a catalogue entry (raw or normalized dict) from `first_day`.
 
-    Every change goes through `hall.core.decide` and `apply`; `listeners` hear each command's
-    events as the gateway's listeners do (`fn(center_id, events, state)`).
+    Every change goes through the gateway (`hall.centre.Hall`) on an in-memory store, at simulated
+    moments; `listeners` are the gateway's (`fn(center_id, events, state)`).
     """
     raw = normalize_center(center)
     config = CenterConfig.from_dict(raw)
-    backend = CoreBackend(raw["id"], keep_log=True)
-    backend.listeners.extend(listeners)
+    backend = in_memory(raw["id"], listeners)
     engine = Engine(backend, config, options or Options(), seed=seed)
     dates = next_open_days(config, first_day or default_first_day(), days)
     tz = zone(config.timezone)
@@ -36,8 +35,9 @@ def simulate(center, days=1, seed=0, options=None, first_day=None, listeners=(),
     for d in dates:
         engine.start_day(d)
         engine.run_until(datetime.combine(d, dtime(23, 59), tz).timestamp())
-    sim = Simulation(center=raw["id"], events=backend.log, turned_away=engine.turned_away)
-    sim.days = [(day, day_figures(evs, config.timezone)) for day, evs in split_days(backend.log)]
+    log = backend.log
+    sim = Simulation(center=raw["id"], events=log, turned_away=engine.turned_away)
+    sim.days = [(day, day_figures(evs, config.timezone)) for day, evs in split_days(log)]
     if not keep_log:
         sim.events = []
     return sim

@@ -4,6 +4,7 @@ import threading
 import pytest
 
 from hall.store import Conflict
+from hall.store.memory import MemoryStore
 from hall.store.redis import RedisStore
 from hall.store.sqlite import SQLiteStore
 
@@ -115,6 +116,24 @@ class TestSQLite(Conformance):
         assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert s.conn.execute("PRAGMA synchronous").fetchone()[0] == 2    # FULL
         s.close()
+
+
+class TestMemory(Conformance):
+    @pytest.fixture
+    def store(self):
+        return MemoryStore()
+
+    @pytest.fixture
+    def other_store(self, store):
+        return MemoryStore(shared=store)
+
+    def test_what_is_read_is_a_copy(self, store):
+        e = ev(1, nested={"a": [1]})
+        store.append("c1", 0, [e])
+        e["nested"]["a"].append(2)
+        got = store.read("c1")[0]
+        got["nested"]["a"].append(3)
+        assert store.read("c1")[0]["nested"] == {"a": [1]}
 
 
 class TestRedis(Conformance):
