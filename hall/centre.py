@@ -18,6 +18,7 @@ from .store import Conflict
 from .store.base import SNAPSHOT_FORMAT
 
 MAX_ATTEMPTS = 20
+PHASES = ("invalidate", "learn", "record", "publish")
 
 
 class Hall:
@@ -26,6 +27,7 @@ class Hall:
         self.clock = clock
         self.snapshot_every = snapshot_every
         self.listeners = []                  # fn(center_id, events, state) after each append
+        self._phases = {phase: [] for phase in PHASES}
         self._states = {}
         self._snapshotted = {}
         self._locks = defaultdict(threading.RLock)
@@ -111,7 +113,16 @@ class Hall:
         self._maybe_snapshot(state)
         for listener in self.listeners:
             listener(state.id, events, state)
+        for phase in PHASES:
+            for listener in self._phases[phase]:
+                listener(state.id, events, state)
         return True
+
+    def listen(self, phase, fn):
+        """`fn(center_id, events, state)` after each append, under the centre's lock, phase by phase."""
+        if phase not in PHASES:
+            raise ValueError(f"phase must be one of {', '.join(PHASES)}")
+        self._phases[phase].append(fn)
 
     @contextmanager
     def reading(self, cid):

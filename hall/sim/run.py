@@ -91,8 +91,8 @@ def _line(label, f):
             f"{mins(f['p90_wait_s']):>10}{util:>7}{f['no_shows']:>10}")
 
 
-def command(center_id, days, seed, log=None, catalog_file=None, echo=print):
-    """`hall simulate`: returns a process exit code; prints the figures (and where the log went)."""
+def centre_of(center_id, catalog_file=None, echo=print):
+    """(the catalogue entry, None) or (None, exit code) having said what is wrong."""
     from importlib import resources
     from .. import catalog
     from ..core.config import ConfigError
@@ -105,11 +105,19 @@ def command(center_id, days, seed, log=None, catalog_file=None, echo=print):
             centers = catalog.parse(yaml.safe_load(text))
     except ConfigError as e:
         echo(f"error: {e}")
-        return 2
+        return None, 2
     center = next((c for c in centers if c["id"] == center_id), None)
     if center is None:
         echo(f"error: no centre {center_id!r} in the catalogue (there are: {', '.join(c['id'] for c in centers)})")
-        return 2
+        return None, 2
+    return center, None
+
+
+def command(center_id, days, seed, log=None, catalog_file=None, echo=print):
+    """`hall simulate`: returns a process exit code; prints the figures (and where the log went)."""
+    center, code = centre_of(center_id, catalog_file, echo)
+    if center is None:
+        return code
     sim = simulate(center, days=days, seed=seed)
     echo(f"{center['name']} ({center_id}), {days} day(s), seed {seed}")
     for line in report_lines(sim):

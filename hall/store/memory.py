@@ -7,6 +7,7 @@ and never the object the gateway went on to change. Nothing survives the process
 import json
 import threading
 
+from . import aggregates
 from .base import Conflict, encode, decode
 
 
@@ -16,6 +17,8 @@ class _Data:
         self.events = {}            # stream → [encoded event]
         self.snapshots = {}
         self.meta = {}
+        self.aggregates = {}        # stream → {(day, kind, key): row}
+        self.marks = {}             # stream → mark
 
 
 class MemoryStore:
@@ -63,6 +66,33 @@ class MemoryStore:
     def secret(self, make):
         with self._d.lock:
             return self._d.meta.setdefault("secret", make())
+
+    # --- aggregates (see hall.store.aggregates) ---
+
+    def aggregate_mark(self, stream):
+        with self._d.lock:
+            mark = self._d.marks.get(stream)
+        return dict(mark) if mark else None
+
+    def add_aggregates(self, stream, rows, expected, mark):
+        with self._d.lock:
+            if aggregates.mark_seq(self._d.marks.get(stream)) != expected:
+                return False
+            held = self._d.aggregates.setdefault(stream, {})
+            for k, row in rows.items():
+                held[k] = aggregates.added(held.get(k), row)
+            self._d.marks[stream] = dict(mark)
+        return True
+
+    def read_aggregates(self, stream, first_day, last_day):
+        with self._d.lock:
+            held = self._d.aggregates.get(stream, {})
+            return {k: json.loads(json.dumps(r)) for k, r in held.items() if first_day <= k[0] <= last_day}
+
+    def clear_aggregates(self, stream):
+        with self._d.lock:
+            self._d.aggregates.pop(stream, None)
+            self._d.marks.pop(stream, None)
 
     def close(self):
         pass

@@ -1,0 +1,100 @@
+"""Long simulated histories written into a hall's store, through the path a live hall uses.
+
+`write_history(store, center, days)` plays `days` open days of a centre, ending yesterday, with the
+simulator's people acting through the gateway (`hall.centre.Hall`) at simulated moments, the
+per-day aggregates updated by their keeper as they would be live. The gateway runs on a
+`PagedStore` over the real store, so each simulated day reaches the store as a few pages of events
+(one durable commit each), its aggregates as one update and, at the end, a fresh snapshot.
+"""
+import time
+from datetime import datetime, timedelta, time as dtime
+
+from ..centre import Hall
+from ..core.clock import zone
+from ..core.config import CenterConfig, normalize_center
+from ..store import aggregates
+from ..store.paged import PagedStore
+from .engine import Engine, GatewayBackend, SimClock
+from .model import Options
+
+
+class HistoryError(Exception):
+    pass
+
+
+def last_open_days(config, last, count):
+    """The `count` local dates up to and including `last` on which the centre opens, oldest first."""
+    days, d = [], last
+    while len(days) < count:
+        if config.hours is None or config.hours[d.weekday()]:
+            days.append(d)
+        d -= timedelta(days=1)
+    return days[::-1]
+
+
+def write_history(store, center, days, seed=0, today=None, page=5000, options=None, listeners=()):
+    """Write the days; returns {"center", "days", "first", "last", "events"}.
+
+    `today` (a local date; default: the real today) is the day after the last one written.
+    `listeners` are further gateway listeners (fn(center_id, events, state)) to feed as live.
+    """
+    raw = normalize_center(center)
+    cid = raw["id"]
+    config = CenterConfig.from_dict(raw)
+    tz = zone(config.timezone)
+    today = today or datetime.now(tz).date()
+    dates = last_open_days(config, today - timedelta(days=1), days)
+    first_moment = datetime.combine(dates[0], dtime(0, 1), tz).timestamp()
+
+    paged = PagedStore(store, page)
+    clock = SimClock(first_moment)
+    # no snapshot per 1,000 events (each is the whole day's state): one at the end
+    hall = Hall(paged, clock=clock, snapshot_every=float("inf"))
+    keeper = aggregates.attach(hall)
+    hall.listeners.extend(listeners)
+    version = store.version(cid)
+    if version:
+        (last,) = store.read(cid, version - 1)
+        if last["at"] >= first_moment:
+            reached = datetime.fromtimestamp(last["at"], tz).date().isoformat()
+            raise HistoryError(f"the log of {cid!r} already reaches {reached}: history goes before today's "
+                               f"events, so write it into a centre whose log ends before {dates[0].isoformat()}")
+    before = version
+    state = hall.state(cid) if version else None
+    if state is None or state.config is None:
+        hall.execute(cid, "configure", {"config": raw}, by="sim")
+    backend = GatewayBackend(hall, cid, clock)
+    engine = Engine(backend, config, options or Options(), seed=seed)
+    for d in dates:
+        engine.start_day(d)
+        engine.run_until(datetime.combine(d, dtime(23, 59), tz).timestamp())
+        paged.flush()
+    state = hall.state(cid)
+    keeper.catch_up(cid, state)          # a no-op unless a listener fell behind
+    hall.snapshot_every = 0
+    hall._maybe_snapshot(state)          # the gateway's own snapshot of the state it holds
+    paged.flush()
+    return {"center": cid, "days": len(dates), "first": dates[0].isoformat(), "last": dates[-1].isoformat(),
+            "events": store.version(cid) - before}
+
+
+def command(center_id, days, seed, catalog_file=None, echo=print):
+    """`hall simulate --store`: returns a process exit code."""
+    import os
+    from .run import centre_of
+    from ..store import open_store
+    center, code = centre_of(center_id, catalog_file, echo)
+    if center is None:
+        return code
+    store = open_store(os.environ.get("HALL_DATA_DIR", "hall-data"), os.environ.get("HALL_REDIS_URL"))
+    t0 = time.perf_counter()
+    try:
+        done = write_history(store, center, days, seed=seed)
+    except HistoryError as e:
+        echo(f"error: {e}")
+        return 2
+    finally:
+        store.close()
+    echo(f"{center['name']} ({center_id}): {done['days']} open day(s) {done['first']} – {done['last']}, "
+         f"{done['events']} events written in {time.perf_counter() - t0:.1f} s")
+    return 0
