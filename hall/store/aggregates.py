@@ -13,11 +13,10 @@ process's appends) or of an older format: it replays the current day from `day_s
 what the fold needs to know (today's open tickets, who is at which window), then folds the events
 after the mark in pages.
 """
-import copy
 from datetime import datetime
 
 from ..core.clock import zone
-from ..core.lives import FORMAT, Lives, merge
+from ..core.lives import FORMAT, Lives, merge, new_row  # noqa: F401  (new_row: for the stores)
 
 PAGE = 5000
 
@@ -27,8 +26,9 @@ def mark_seq(mark):
 
 
 def added(held, row):
-    """`held` (a stored row or None) plus the increment `row`."""
-    return merge(held, row) if held is not None else copy.deepcopy(row)
+    """`held` (a stored row or None) plus the increment `row`. The increment is the caller's to give
+    away (`Lives.take()` hands over fresh rows): it may become the held row itself."""
+    return merge(held, row) if held is not None else row
 
 
 def mark_of(lives):

@@ -80,7 +80,7 @@ class MemoryStore:
                 return False
             held = self._d.aggregates.setdefault(stream, {})
             for k, row in rows.items():
-                held[k] = aggregates.added(held.get(k), row)
+                held[k] = aggregates.added(held.get(k), json.loads(json.dumps(row)))
             self._d.marks[stream] = dict(mark)
         return True
 

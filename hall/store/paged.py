@@ -78,7 +78,7 @@ class PagedStore:
         held = self._agg.get(stream)
         for k, row in (held["rows"].items() if held else ()):
             if first_day <= k[0] <= last_day:
-                out[k] = aggregates.added(out.get(k), row)
+                out[k] = aggregates.merge(out.get(k) or aggregates.new_row(), row)
         return out
 
     def clear_aggregates(self, stream):
