@@ -76,16 +76,20 @@ class Keeper:
         raise RuntimeError(f"aggregates of {cid!r} could not catch up")
 
     def _catch_up_once(self, cid, state):
-        self._lives.pop(cid, None)
+        lives = self._lives.pop(cid, None)
         mark = self.store.aggregate_mark(cid)
         if mark is not None and mark.get("format") != FORMAT:
             self.store.clear_aggregates(cid)
             mark = None
-        lives = Lives(state.config.timezone, rating_of(state))
         seq = mark_seq(mark)
-        if seq:
-            self._replay(cid, lives, max(0, mark["day_seq"] - 1), seq)
-            lives.take()
+        if lives is not None and 0 < lives.seq <= seq:
+            # another process folded (lives.seq, seq]: follow it without counting it again
+            self._replay(cid, lives, lives.seq, seq)
+        else:
+            lives = Lives(state.config.timezone, rating_of(state))
+            if seq:
+                self._replay(cid, lives, max(0, mark["day_seq"] - 1), seq)
+        lives.take()
         lives.seq = seq
         while lives.seq < state.version:
             expected = lives.seq

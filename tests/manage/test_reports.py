@@ -210,3 +210,45 @@ def test_an_overturned_rating_is_taken_back_from_the_day_it_was_counted(store):
     stored, raw = both_reports(store, normalize_center(c), "day", "2026-11-26", keeper)
     assert stored["totals"]["bad_ratings"] == 0 and stored["totals"]["rated"] == 0
     assert stored == raw
+
+
+def test_two_processes_keeping_one_store_s_aggregates_count_every_event_once(store, huanshi):
+    """Two gateways on one store (as two web processes on Redis), each with its keeper, taking turns."""
+    from hall.centre import Hall
+    from hall.sim.engine import Engine, GatewayBackend, SimClock
+    from hall.sim.model import Options
+    from hall.store import aggregates
+    from hall.store.memory import MemoryStore
+    from hall.store.redis import RedisStore
+    from hall.store.sqlite import SQLiteStore
+    if isinstance(store, MemoryStore):
+        other = MemoryStore(shared=store)
+    elif isinstance(store, SQLiteStore):
+        other = SQLiteStore(store.path)
+    else:
+        other = RedisStore(store.url)
+    clock = SimClock(at("2026-11-24 00:01"))
+    halls = [Hall(s, clock=clock) for s in (store, other)]
+    for h in halls:
+        aggregates.attach(h)
+    halls[0].execute("huanshi", "configure", {"config": huanshi})
+    turn = [0]
+
+    class TakingTurns(GatewayBackend):
+        def do(self, name, args, at_, by):
+            turn[0] += 1
+            self.hall = halls[turn[0] % 2]
+            return super().do(name, args, at_, by)
+
+        def read(self):
+            return self.hall.state(self.cid)
+
+    backend = TakingTurns(halls[0], "huanshi", clock)
+    from datetime import date
+    from hall.core.config import CenterConfig
+    engine = Engine(backend, CenterConfig.from_dict(huanshi), Options(tickets_per_day=200), seed=4)
+    engine.start_day(date(2026, 11, 24))
+    engine.run_until(at("2026-11-24 23:59"))
+    stored, raw = both_reports(store, huanshi, "day", "2026-11-24")
+    assert stored == raw and raw["totals"]["served"] > 100
+    other.close()
