@@ -8,13 +8,13 @@ and by queue and hour for the heatmaps, and a line per day for the charts.
 
 What each figure means, and to whom it is attributed, is defined once in `hall.core.lives` (the
 read model of a ticket's life); the rows come from the store's aggregates kept as events arrive
-(`hall.aggregates`), or from `build(events, ...)` folding a span of raw events the same way.
+(`hall.store.aggregates`), or from `build(events, ...)` folding a span of raw events the same way.
 """
 import re
 from datetime import date as Date, datetime, timedelta, time as dtime
 
 from ..core.clock import zone
-from ..core.lives import Lives, figures, new_row, select, GOOD_SCORES  # noqa: F401  (the reports rule, named here too)
+from ..core.lives import Lives, figures, new_row, select
 
 PERIODS = ("day", "week", "month")
 FIGURES = ("issued", "called", "served", "no_shows", "no_show_rate", "mean_wait_s", "p90_wait_s",
@@ -96,7 +96,8 @@ def from_rows(rows, config, first, last):
                  for d, r in by_day.items() if not _empty(r)],
         "heatmap": {
             "hours": hours,
-            "by_day": [{"label": d, "counts": [row.get(h, 0) for h in hours]} for d, row in sorted(by_day_hours.items())],
+            "by_day": [{"label": d, "counts": [row.get(h, 0) for h in hours]}
+                       for d, row in sorted(by_day_hours.items())],
             "by_queue": [{"label": queue_names.get(q, q), "queue": q, "counts": [row.get(h, 0) for h in hours]}
                          for q, row in sorted(by_queue_hours.items(), key=lambda kv: order.get(kv[0], 999))],
         },

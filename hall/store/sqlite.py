@@ -119,10 +119,9 @@ class SQLiteStore:
                     return False
                 out = []
                 for (day, kind, key), inc in rows.items():
-                    held = c.execute("SELECT body FROM aggregates WHERE stream = ? AND day = ? AND kind = ? AND key = ?",
-                                     (stream, day, kind, key)).fetchone()
-                    out.append((stream, day, kind, key, _dump(aggregates.added(json.loads(held[0]) if held else None,
-                                                                              inc))))
+                    held = c.execute(_HELD, (stream, day, kind, key)).fetchone()
+                    row = aggregates.added(json.loads(held[0]) if held else None, inc)
+                    out.append((stream, day, kind, key, _dump(row)))
                 c.executemany("INSERT OR REPLACE INTO aggregates (stream, day, kind, key, body) VALUES (?, ?, ?, ?, ?)",
                               out)
                 c.execute("INSERT OR REPLACE INTO aggregate_marks (stream, body) VALUES (?, ?)", (stream, _dump(mark)))
@@ -134,8 +133,8 @@ class SQLiteStore:
 
     def read_aggregates(self, stream, first_day, last_day):
         with self.agg_lock:
-            got = self.agg.execute("SELECT day, kind, key, body FROM aggregates WHERE stream = ? AND day BETWEEN ? AND ?",
-                                   (stream, first_day, last_day)).fetchall()
+            got = self.agg.execute("SELECT day, kind, key, body FROM aggregates "
+                                   "WHERE stream = ? AND day BETWEEN ? AND ?", (stream, first_day, last_day)).fetchall()
         return {(day, kind, key): json.loads(body) for day, kind, key, body in got}
 
     def clear_aggregates(self, stream):
@@ -150,6 +149,9 @@ class SQLiteStore:
             self.agg.close()
         with self.lock:
             self.conn.close()
+
+
+_HELD = "SELECT body FROM aggregates WHERE stream = ? AND day = ? AND kind = ? AND key = ?"
 
 
 def _dump(data):
