@@ -163,11 +163,14 @@ class Lives:
     `feed(event)` in seq order; `take()` hands over the increments since the last take.
     `rating_of(ticket)` may answer, for a rating given before these events began (a restart, a
     report of a later span), where it was counted: {"day", "queue", "window", "staff", "score"}.
+    `on_line(ticket, queue, at)` hears a ticket join the line of `queue` (issued, transferred,
+    moved) or leave every line (`queue` None: called, cancelled): what the dashboard's trends count.
     """
 
-    def __init__(self, tz, rating_of=None):
+    def __init__(self, tz, rating_of=None, on_line=None):
         self.zone = zone(tz)
         self.rating_of = rating_of
+        self.on_line = on_line
         self.lives = {}              # ticket id → Life (today's)
         self.staff_at = {}           # window → username on duty
         self.names = {}              # username → name
@@ -210,6 +213,10 @@ class Lives:
             self.feed(e)
         return self
 
+    def _line(self, ticket, queue, at):
+        if self.on_line is not None:
+            self.on_line(ticket, queue, at)
+
     # --- the handlers ---
 
     def _day_started(self, e):
@@ -236,6 +243,7 @@ class Lives:
         day = local.date().isoformat()
         self.lives[e["ticket"]] = Life(id=e["ticket"], day=day, queue=e["queue"], issued_at=at, item=e.get("item"),
                                        priority=e.get("priority"), channel=e.get("channel"))
+        self._line(e["ticket"], e["queue"], at)
         hour = str(local.hour)
         for row in self._groups(day, queue=e["queue"]):
             row["issued"] += 1
@@ -246,6 +254,7 @@ class Lives:
         if life is None:
             return
         at = e["at"]
+        self._line(life.id, None, at)
         life.called_at, life.started_at, life.queue = at, None, e["queue"]
         life.window, life.staff = e["window"], self.staff_at.get(e["window"])
         if life.first_called_at is None:
@@ -288,6 +297,7 @@ class Lives:
         if life is None:
             return
         life.end, life.ended_at = "cancelled", e["at"]
+        self._line(life.id, None, e["at"])
         for row in self._groups(self._day(e["at"]), life.queue):
             row["cancelled"] += 1
 
@@ -299,12 +309,14 @@ class Lives:
             row["transferred"] += 1
         life.queue, life.transfers = e["queue"], life.transfers + 1
         life.called_at = life.started_at = None
+        self._line(life.id, life.queue, e["at"])
 
     def _moved(self, e):
         for tid in e["tickets"]:
             life = self.lives.get(tid)
             if life is not None:
                 life.queue = e["to_queue"]
+                self._line(tid, life.queue, e["at"])
 
     def _evaluated(self, e):
         life = self.lives.get(e["ticket"])
