@@ -23,7 +23,7 @@ The log's pitfalls, and what the import does with each:
   a longer gap closes the window (at the moment the gap is long enough to know it) and the next
   call opens it again. An agent starting a call before the last one ended finishes the last.
 
-Everything goes through the real core (`decide` + `apply`), so the result is exactly the events a
+Everything goes through the real gateway (on an in-memory store), so the result is exactly the events a
 hall would have written. Use `python -m hall.sim.anonbank FILE OUT.jsonl`.
 """
 import csv
@@ -148,7 +148,7 @@ _FINISH, _CLOSE, _OPEN, _ISSUE, _CALL, _LEAVE = range(6)
 
 
 def to_events(calls, close_idle_s=600):
-    """The Hall event log of these calls, through the real core; returns (events, counts)."""
+    """The Hall event log of these calls, through the real gateway; returns (events, counts)."""
     config, numbers, pseudo = catalog(calls)
     actions = []
     shifts = {}

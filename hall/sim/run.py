@@ -1,4 +1,4 @@
-"""Simulated days of a centre through the real core, and the figures `hall simulate` prints."""
+"""Simulated days of a centre through the real gateway, and the figures `hall simulate` prints."""
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime
