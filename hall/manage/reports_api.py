@@ -1,4 +1,5 @@
 """Reports (JSON, CSV, XLSX) from the per-day aggregates; the audit log from the raw events of its span."""
+from collections import deque
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -7,7 +8,7 @@ from ..api.common import ApiError, existing_center, hall, int_arg, now
 from ..core.clock import local, zone
 from . import audit, export, reports
 from .api import MANAGERS, _manager
-from .logs import events_between
+from .logs import iter_between
 
 bp = Blueprint("api_manage_reports", __name__)
 
@@ -84,7 +85,11 @@ def audit_log(cid):
     ticket = request.args.get("ticket") or None
     types = [x for x in (request.args.get("type") or "").split(",") if x] or None
     limit = int_arg("limit", 500, 1, AUDIT_MAX)
-    found = audit.select(events_between(hall(), cid, start, end), window, staff, ticket, types)
-    return jsonify({"events": found[-limit:][::-1], "total": len(found), "more": len(found) > limit,
+    # the span is read page by page; only the last `limit` matches are held
+    found, total = deque(maxlen=limit), 0
+    for e in audit.matching(iter_between(hall(), cid, start, end), window, staff, ticket, types):
+        found.append(e)
+        total += 1
+    return jsonify({"events": list(found)[::-1], "total": total, "more": total > limit,
                     "from": local(start, tz).isoformat(timespec="seconds"),
                     "to": local(end, tz).isoformat(timespec="seconds") if end else None})
