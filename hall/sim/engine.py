@@ -75,7 +75,8 @@ def in_memory(cid, listeners=(), snapshot_every=float("inf")):
     from ..store.memory import MemoryStore
     clock = SimClock()
     hall = Hall(MemoryStore(), clock=clock, snapshot_every=snapshot_every)
-    hall.listeners.extend(listeners)
+    for fn in listeners:
+        hall.listen("learn", fn)
     return GatewayBackend(hall, cid, clock)
 
 

@@ -36,7 +36,7 @@ def write_history(store, center, days, seed=0, today=None, page=5000, options=No
     """Write the days; returns {"center", "days", "first", "last", "events"}.
 
     `today` (a local date; default: the real today) is the day after the last one written.
-    `listeners` are further gateway listeners (fn(center_id, events, state)) to feed as live.
+    `listeners` are further gateway listeners (fn(center_id, events, state), phase "learn") to feed as live.
     """
     raw = normalize_center(center)
     cid = raw["id"]
@@ -51,7 +51,8 @@ def write_history(store, center, days, seed=0, today=None, page=5000, options=No
     # no snapshot per 1,000 events (each is the whole day's state): one at the end
     hall = Hall(paged, clock=clock, snapshot_every=float("inf"))
     keeper = aggregates.attach(hall)
-    hall.listeners.extend(listeners)
+    for fn in listeners:
+        hall.listen("learn", fn)
     version = store.version(cid)
     if version:
         (last,) = store.read(cid, version - 1)

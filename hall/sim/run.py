@@ -22,7 +22,7 @@ def simulate(center, days=1, seed=0, options=None, first_day=None, listeners=(),
     """Run `days` opening days of a catalogue entry (raw or normalized dict) from `first_day`.
 
     Every change goes through the gateway (`hall.centre.Hall`) on an in-memory store, at simulated
-    moments; `listeners` are the gateway's (`fn(center_id, events, state)`).
+    moments; `listeners` hear each append as the gateway's do (`fn(center_id, events, state)`, phase "learn").
     """
     raw = normalize_center(center)
     config = CenterConfig.from_dict(raw)
