@@ -252,3 +252,20 @@ def test_two_processes_keeping_one_store_s_aggregates_count_every_event_once(sto
     stored, raw = both_reports(store, huanshi, "day", "2026-11-24")
     assert stored == raw and raw["totals"]["served"] > 100
     other.close()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_percentiles_from_buckets_are_exact_to_the_second_under_an_hour_and_to_the_bucket_beyond(seed):
+    import random
+    from hall.core.lives import bucket, new_row, wait_percentile
+    from hall.stats import percentile
+    rng = random.Random(seed)
+    whole = [float(rng.randrange(0, 3600)) for _ in range(rng.randrange(1, 400))]
+    long = [rng.uniform(0, 30000) for _ in range(300)]
+    for waits, within in ((whole, 1e-9), (long, 60)):
+        row = new_row()
+        row["called"] = len(waits)
+        for w in waits:
+            row["waits"][str(bucket(w))] = row["waits"].get(str(bucket(w)), 0) + 1
+        for p in (10, 50, 90, 100):
+            assert wait_percentile(row, p) == pytest.approx(percentile(waits, p), abs=within)
