@@ -89,7 +89,8 @@ class RedisStore:
         by_day = {}
         for (day, kind, key), inc in rows.items():
             by_day.setdefault(day, {})[f"{kind}|{key}"] = inc
-        with self.r.pipeline() as p:
+        # a transaction on keys of one hash tag: one slot, so a cluster client runs it too
+        with self.r.pipeline(transaction=True) as p:
             try:
                 p.watch(_key(stream, "aggmark"))
                 body = p.get(_key(stream, "aggmark"))
