@@ -60,7 +60,8 @@ def line_devices():
         devs += [{"address": n, "kind": "keypad", "window": n},
                  {"address": 10 + n, "kind": "evaluator", "window": n},
                  {"address": 20 + n, "kind": "led", "window": n}]
-    return devs + [{"address": 31, "kind": "bar", "name": "bar-hall"}, {"address": 32, "kind": "bar", "name": "bar-door"}]
+    return devs + [{"address": 31, "kind": "bar", "name": "bar-hall"},
+                   {"address": 32, "kind": "bar", "name": "bar-door"}]
 
 
 def pct(xs, p):

@@ -75,16 +75,9 @@ def fifo_center():
 
 def trained_learner(center, seed, days=5):
     """A Learner that has read `days` simulated days of `center` and trained its correction."""
-    from hall.core import CenterState, apply
-    from hall.estimate import Learner, register, raw_wait, ticket_row, unregister
+    from hall.estimate import replay
     sim = simulate(center, days=days, seed=seed, options=multi_queue_options())
-    state = CenterState(id=center["id"])
-    learner = Learner()
-    register(state, learner)
-    for e in sim.events:
-        apply(state, e)
-        learner.feed([e], state, projected=raw_wait, sample=ticket_row)
-    unregister(state)
+    learner = replay(center["id"], sim.events)
     learner.train()
     return learner
 
@@ -94,19 +87,17 @@ def estimate_all_ms(seed, repeats=100):
     trained on five earlier simulated days), cache cold."""
     from datetime import datetime, time as dtime
     from hall.core.clock import zone
-    from hall.estimate import register, raw_wait, ticket_row, unregister
-    from hall.estimate import waits
+    from hall.estimate import following, waits
     from hall.sim.engine import Engine, in_memory, default_first_day
     center = catalog.parse({"centers": [_huanshi()]})[0]
     cfg = CenterConfig.from_dict(center)
     learner = trained_learner(center, seed + 7)
-    backend = in_memory(center["id"], [lambda cid, evs, st: learner.feed(evs, st, projected=raw_wait,
-                                                                         sample=ticket_row)])
+    projected, sample = following(learner)
+    backend = in_memory(center["id"], [lambda cid, evs, st: learner.feed(evs, st, projected=projected, sample=sample)])
     engine = Engine(backend, cfg, Options(tickets_per_day=4000), seed=seed)
     day = default_first_day()
     backend.do("configure", {"config": center},
                datetime.combine(day, dtime(0, 1), zone(cfg.timezone)).timestamp(), "bench")
-    register(backend.state, learner)
     engine.start_day(day)
     state = backend.state
     while sum(len(v) for v in state.lines.values()) < 300:
@@ -115,15 +106,13 @@ def estimate_all_ms(seed, repeats=100):
     gc.collect()        # not the garbage of the scenarios run before this one
     times = []
     for _ in range(repeats):
-        waits._CACHE.clear()
         t0 = time.perf_counter()
-        est = waits.estimates(state)
+        est = waits.estimates(state, None, learner)
         for t in waiting:
             est.ticket(t)
         for q in state.config.queues:
             est.queue(q)
         times.append(time.perf_counter() - t0)
-    unregister(state)
     times.sort()
     assert learner.model is not None, "the correction should have been trained"
     return {"waiting": len(waiting), "windows": len(state.windows), "ms": round(times[len(times) // 2] * 1000, 3)}

@@ -20,7 +20,7 @@ import math
 
 from hall.core import CenterState, apply
 from hall.core.state import OPEN
-from hall.estimate import Learner, register, unregister, raw_wait, ticket_row, ahead
+from hall.estimate import Learner, following, raw_wait, ahead
 from hall.estimate.waits import estimates
 
 ESTIMATORS = ("hall", "naive", "hol", "les")
@@ -73,7 +73,7 @@ def evaluate(cid, events, test_day, keep=None, train=True):
     state = CenterState(id=cid)
     learner = Learner()
     trained = None
-    register(state, learner)
+    projected, sample = following(learner)
     base = Baselines()
     day_index, testing = -1, False
     pending, pairs, ranges = {}, {k: [] for k in ESTIMATORS}, []
@@ -91,13 +91,13 @@ def evaluate(cid, events, test_day, keep=None, train=True):
                     trained = learner.model
             elif kind == "ticket_issued" and testing:
                 t = state.tickets[e["ticket"]]
-                est = estimates(state, e["at"]).ticket(t)
+                est = estimates(state, e["at"], learner).ticket(t)
                 p = base.predict(state, t, e["at"])
                 p["hall"] = est[0] if est else 0.0
                 pending[t.id] = (p, (est[1], est[2]) if est else (0.0, 0.0))
                 if keep is not None:
                     keep[t.id] = {"item": t.item, "queue": t.queue, "cls": t.priority, "at": e["at"],
-                                  "raw": raw_wait(state, t, e["at"]), **p}
+                                  "raw": raw_wait(state, t, e["at"], learner), **p}
             elif kind == "ticket_called" and e["ticket"] in pending:
                 p, rng = pending.pop(e["ticket"])
                 real = e["at"] - state.tickets[e["ticket"]].issued_at
@@ -108,10 +108,10 @@ def evaluate(cid, events, test_day, keep=None, train=True):
                     keep[e["ticket"]]["real"] = real
             elif kind == "ticket_cancelled":
                 pending.pop(e["ticket"], None)
-            learner.feed([e], state, projected=raw_wait, sample=ticket_row)
+            learner.feed([e], state, projected=projected, sample=sample)
             base.feed(e, state)
     finally:
-        unregister(state)
+        pass
     return {"pairs": pairs, "ranges": ranges, "model": trained.info if trained is not None else None}
 
 

@@ -117,6 +117,6 @@ def _watch(lines, out, stop):
                 with d.lock:
                     new = d.history[seen.get(d.name, 0):]
                     seen[d.name] = len(d.history)
-                for at, what in new:
+                for _at, what in new:
                     if what[0] in ("text", "prompt"):
                         print(f"{time.strftime('%H:%M:%S')} {d.name}: {what[1:]}", file=out, flush=True)

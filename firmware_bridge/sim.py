@@ -194,7 +194,8 @@ class SimDevice:
                     return value
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(f"{self.name}: condition not met within {timeout} s; history {self.history[-5:]}")
+                    raise TimeoutError(f"{self.name}: condition not met within {timeout} s; "
+                                       f"history {self.history[-5:]}")
                 self.lock.wait(left)
 
 

@@ -1,41 +1,33 @@
 """The app factory: configuration from the environment (or a test's dict), the gateway, the API."""
-import os
 import secrets
-import time
 
 from flask import Flask
 
 import displays
 import kiosk
-from . import api, catalog, estimate, manage, public, realtime, staff
+from . import api, catalog, config as settings, manage, public, realtime, staff
 from .api import errors
 from .centre import Hall
+from .estimate import Estimator
 from .store import open_store
 
 
 def create_app(config=None):
     app = Flask(__name__)
-    app.config.from_mapping(
-        DATA_DIR=os.environ.get("HALL_DATA_DIR", "hall-data"),
-        REDIS_URL=os.environ.get("HALL_REDIS_URL") or None,
-        SECRET_KEY=os.environ.get("HALL_SECRET_KEY") or None,
-        CATALOG=None,
-        CLOCK=time.time,
-        MAX_CONTENT_LENGTH=256 * 1024,
-    )
-    if config:
-        app.config.update(config)
+    settings.load(app, config)      # defaults, then HALL_* from the environment, then `config`
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
     store = open_store(app.config["DATA_DIR"], app.config["REDIS_URL"])
+    # one Redis client per app, the store's: memo, notifications and the rest share it
+    app.extensions["redis"] = getattr(store, "r", None)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = store.secret(lambda: secrets.token_urlsafe(32))
-    hall = Hall(store, clock=app.config["CLOCK"])
+    # the estimator learns each centre's service times and waits from its log as events arrive
+    hall = Hall(store, clock=app.config["CLOCK"], estimator=Estimator())
     app.extensions["hall"] = hall
     if app.config["CATALOG"]:
         catalog.load(hall, catalog.read(app.config["CATALOG"]))
-    estimate.attach(hall)       # service times learned from the log, kept up to date as tickets finish
 
     errors.register(app)
     api.register(app)

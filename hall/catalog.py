@@ -1,6 +1,7 @@
 """The YAML catalogue → configure commands, one per centre, all validated before any is applied."""
 import yaml
 
+from . import calendar
 from .core.config import ConfigError, normalize_center
 
 TOP_KEYS = ("district", "centers")
@@ -18,13 +19,14 @@ def read(path):
 
 
 def parse(data):
-    """The centres of a catalogue document, normalized; ConfigError names what is wrong."""
+    """The centres of a catalogue document, normalized, each with hours following China's official
+    calendar unless it says `calendar: none`; ConfigError names what is wrong."""
     if not isinstance(data, dict) or not isinstance(data.get("centers"), list) or not data["centers"]:
         raise ConfigError("the catalogue needs a non-empty 'centers' list")
     unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
         raise ConfigError(f"unknown top-level field(s) {', '.join(unknown)}")
-    centers = [normalize_center(c) for c in data["centers"]]
+    centers = [calendar.attach(normalize_center(c)) for c in data["centers"]]
     ids = [c["id"] for c in centers]
     if len(set(ids)) != len(ids):
         raise ConfigError("a centre id appears twice")

@@ -4,47 +4,94 @@ Load (snapshot + tail) or catch up, decide, append at the version decided on, ap
 A conflict means another process moved the centre on: catch up and decide again. API views,
 Socket.IO handlers, the CLI and the simulator all come through here; none of them touches a
 store or folds events itself.
+
+After each append, under the centre's lock, the listeners hear the events in named phases, in this
+order: "invalidate" (caches of what the centre looked like), "learn" (the estimator), "record"
+(what is kept from the events beside the log), "publish" (screens, phones, notices) — so that what is
+published is answered from fresh caches and already-learned estimates. Within a phase, listeners run
+in the order they were registered (`listen(phase, fn)`).
+
+Only centres that exist in the store get a state and a lock: an id of the wrong shape, or of no
+centre, is answered 404 at no cost, so that anonymous lookups cannot grow the process.
 """
+import re
 import secrets
 import threading
 import time
-from collections import defaultdict
 from contextlib import contextmanager
 
 from .core import decide, apply, CenterState, Refused
 from .core import district as district_core
 from .core.errors import not_found
+from .estimate import Estimator
 from .store import Conflict
 from .store.base import SNAPSHOT_FORMAT
 
 MAX_ATTEMPTS = 20
 PHASES = ("invalidate", "learn", "record", "publish")
+CENTRE_ID = re.compile(r"[a-z0-9-]{1,64}")         # the catalogue's shape of a centre id
+TICKET_ID = re.compile(r"([a-z0-9-]{1,64})\.[A-Za-z0-9_-]{1,64}")   # <centre>.<token>
 
 
 class Hall:
-    def __init__(self, store, clock=time.time, snapshot_every=1000):
+    def __init__(self, store, clock=time.time, snapshot_every=1000, estimator=None):
+        """`estimator`: what learns from the centres' logs (default: one that does not learn, for a
+        command-line gateway; the app gives one that does)."""
         self.store = store
         self.clock = clock
         self.snapshot_every = snapshot_every
-        self.listeners = []                  # fn(center_id, events, state) after each append
+        self.estimator = estimator if estimator is not None else Estimator(learning=False)
         self._phases = {phase: [] for phase in PHASES}
         self._states = {}
         self._snapshotted = {}
-        self._locks = defaultdict(threading.RLock)
+        self._locks = {}                    # centre → its lock: only centres that exist in the store
+        self._locks_lock = threading.Lock()
+        self._known = frozenset()           # streams of the store, as last read
         self._district = None
+        self._district_lock = threading.RLock()
+        self.listen("learn", self.estimator.learn)
+
+    def listen(self, phase, fn):
+        """Call `fn(centre_id, events, state)` after each append, under the centre's lock, in `phase`."""
+        if phase not in self._phases:
+            raise ValueError(f"no phase {phase!r}; the phases are {', '.join(PHASES)}")
+        self._phases[phase].append(fn)
 
     # --- reading ---
 
     def centre_ids(self):
         return [s for s in self.store.streams() if s != district_core.STREAM]
 
+    def _exists(self, cid):
+        """Whether `cid` names a stream of the store (a centre's, or one about to be)."""
+        if not isinstance(cid, str) or not CENTRE_ID.fullmatch(cid):
+            return False
+        if cid in self._known:
+            return True
+        self._known = frozenset(self.store.streams())
+        return cid in self._known
+
+    def locked(self, cid):
+        """The lock of an existing centre (404 for any other id: nothing is made for it)."""
+        lock = self._locks.get(cid)
+        if lock is None:
+            if not self._exists(cid) or cid == district_core.STREAM:
+                raise not_found(f"no centre {cid!r}", "unknown_center")
+            with self._locks_lock:
+                lock = self._locks.setdefault(cid, threading.RLock())
+        return lock
+
     def state(self, cid):
         """The centre's state, caught up with the store; Refused(404) for an unknown centre."""
-        with self._locks[cid]:
+        with self.locked(cid):
             state = self._caught_up(cid)
         if state.config is None:
             raise not_found(f"no centre {cid!r}", "unknown_center")
         return state
+
+    def waits(self, state):
+        """The estimates the views show of `state` (see `hall.estimate.Estimator.waits`)."""
+        return self.estimator.waits(state)
 
     def states(self):
         out = []
@@ -58,10 +105,16 @@ class Hall:
     @contextmanager
     def reading_ticket(self, ticket_id):
         """(state, ticket) held still, for a ticket id (its first part names its centre)."""
-        cid = str(ticket_id).partition(".")[0]
-        with self._locks[cid]:
+        m = TICKET_ID.fullmatch(ticket_id) if isinstance(ticket_id, str) else None
+        try:
+            lock = self.locked(m.group(1)) if m else None
+        except Refused:
+            lock = None
+        if lock is None:
+            raise not_found("no such ticket (or its day has ended)", "unknown_ticket")
+        with lock:
             try:
-                state = self.state(cid)
+                state = self.state(m.group(1))
             except Refused:
                 state = None
             ticket = state.tickets.get(ticket_id) if state else None
@@ -85,7 +138,7 @@ class Hall:
         args = dict(args or {})
         if name in ("issue", "check-in") and "ticket_id" not in args:
             args["ticket_id"] = f"{cid}.{secrets.token_urlsafe(12)}"
-        with self._locks[cid]:
+        with self._lock_for(cid, name):
             state = self._caught_up(cid)
             for _ in range(MAX_ATTEMPTS):
                 try:
@@ -93,12 +146,30 @@ class Hall:
                 except Refused as refusal:
                     if refusal.events and not self._commit(state, refusal.events):
                         continue
+                    self._forget_if_new(cid)
                     raise
                 if not events or self._commit(state, events):
                     break
             else:
                 raise Refused("busy", "the centre is too busy right now; try again", 503)
             return result, events, (view(state, result) if view else None)
+
+    def _lock_for(self, cid, name):
+        """The centre's lock; `configure` may begin a centre (the catalogue's id, checked by the core)."""
+        if name == "configure" and isinstance(cid, str) and CENTRE_ID.fullmatch(cid) \
+                and cid != district_core.STREAM and not self._exists(cid):
+            with self._locks_lock:
+                return self._locks.setdefault(cid, threading.RLock())
+        return self.locked(cid)
+
+    def _forget_if_new(self, cid):
+        """A `configure` that began no centre leaves nothing behind."""
+        if cid not in self._known and not self._exists(cid):
+            self._states.pop(cid, None)
+            self._snapshotted.pop(cid, None)
+            self.estimator.forget(cid)
+            with self._locks_lock:
+                self._locks.pop(cid, None)
 
     def _commit(self, state, events):
         """Append at the state's version, apply, tell the listeners; False if another process was first."""
@@ -111,29 +182,21 @@ class Hall:
             e["seq"] = seq
             apply(state, e)
         self._maybe_snapshot(state)
-        for listener in self.listeners:
-            listener(state.id, events, state)
         for phase in PHASES:
             for listener in self._phases[phase]:
                 listener(state.id, events, state)
         return True
 
-    def listen(self, phase, fn):
-        """`fn(center_id, events, state)` after each append, under the centre's lock, phase by phase."""
-        if phase not in PHASES:
-            raise ValueError(f"phase must be one of {', '.join(PHASES)}")
-        self._phases[phase].append(fn)
-
     @contextmanager
     def reading(self, cid):
         """The caught-up state, held still while the caller reads it."""
-        with self._locks[cid]:
+        with self.locked(cid):
             yield self.state(cid)
 
     # --- the district: users and devices ---
 
     def district(self):
-        with self._locks[district_core.STREAM]:
+        with self._district_lock:
             if self._district is None:
                 self._district = district_core.District()
             for e in self.store.read(district_core.STREAM, self._district.version):
@@ -141,7 +204,7 @@ class Hall:
             return self._district
 
     def execute_district(self, name, args, by="system"):
-        with self._locks[district_core.STREAM]:
+        with self._district_lock:
             for _ in range(MAX_ATTEMPTS):
                 d = self.district()
                 events, result = district_core.decide(d, name, args, self.clock(), by, set(self.centre_ids()))
@@ -174,11 +237,15 @@ class Hall:
             state = CenterState(id=cid)
         self._snapshotted[cid] = state.version
         self._catch_up(state)
+        self.estimator.rebuild(self, cid, state)
         return state
 
     def _catch_up(self, state):
+        """Apply what other processes appended since; the estimator learns from it as from our own."""
+        learn = self.estimator.learn
         for e in self.store.read(state.id, state.version):
             apply(state, e)
+            learn(state.id, [e], state)
 
     def _maybe_snapshot(self, state):
         if state.version - self._snapshotted.get(state.id, 0) >= self.snapshot_every:

@@ -1,6 +1,5 @@
 """The `hall` commands: serve, demo, simulate, catalog load, users add, devices add."""
 import getpass
-import os
 import sys
 
 import click
@@ -11,8 +10,10 @@ from .core.errors import Refused
 
 def _hall():
     from .centre import Hall
+    from .config import read
     from .store import open_store
-    return Hall(open_store(os.environ.get("HALL_DATA_DIR", "hall-data"), os.environ.get("HALL_REDIS_URL")))
+    config = read()
+    return Hall(open_store(config["DATA_DIR"], config["REDIS_URL"]), clock=config["CLOCK"])
 
 
 def _fail(message):
@@ -156,7 +157,8 @@ def bridge(config_file):
         _fail(str(e))
 
 
-@cli.command("bridge-sim", help="Simulated keypads, evaluators and LEDs on pseudo-terminals at a bridge config's ports.")
+@cli.command("bridge-sim",
+             help="Simulated keypads, evaluators and LEDs on pseudo-terminals at a bridge config's ports.")
 @click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False),
               help="the same YAML the bridge reads")
 def bridge_sim(config_file):

@@ -111,13 +111,13 @@ def recent_calls(state, limit=RECENT_CALLS):
     return out
 
 
-def snapshot(state, now, missed=None, staff=False):
-    snap = {**views.center(state, now), "seq": state.version, "calls": recent_calls(state),
+def snapshot(state, now, waits, missed=None, staff=False):
+    snap = {**views.center(state, now, waits), "seq": state.version, "calls": recent_calls(state),
             "voice": voice(state), "now": now}
     if missed is not None:
         snap["missed"] = missed
     if staff:
-        snap["tickets"] = [views.ticket(state, t) for t in state.tickets.values() if t.status in AT_WINDOW]
+        snap["tickets"] = [views.ticket(state, t, waits) for t in state.tickets.values() if t.status in AT_WINDOW]
     return snap
 
 
@@ -157,7 +157,7 @@ def _touched(state, events):
             tickets)
 
 
-def pushes(state, events, now):
+def pushes(state, events, now, waits):
     """[(event name, payload, rooms)] for one command's events, in the order they are sent.
 
     The call goes first: with the direct frames of hall/server.py each further message costs the
@@ -168,7 +168,7 @@ def pushes(state, events, now):
     centre = center_room(cid)
     if any(e["type"] in SNAPSHOT_TYPES for e in events):
         rooms = [centre] + [window_room(cid, n) for n in state.windows]
-        return [("snapshot", {**snapshot(state, now), **stamp}, rooms)]
+        return [("snapshot", {**snapshot(state, now, waits), **stamp}, rooms)]
     windows, queues, tickets = _touched(state, events)
     calls = [e for e in events if e["type"] in ("ticket_called", "ticket_recalled")]
     out = []
@@ -178,13 +178,13 @@ def pushes(state, events, now):
     for n in windows:
         out.append(("window", {**views.window(state, state.windows[n]), **stamp}, [centre, window_room(cid, n)]))
     for q in queues:
-        out.append(("queue", {**views.queue(state, state.config.queues[q], now), **stamp}, [centre]))
+        out.append(("queue", {**views.queue(state, state.config.queues[q], now, waits), **stamp}, [centre]))
     if not out:
         out.append(("seq", dict(stamp), [centre]))
     for tid in tickets:
         t = state.tickets[tid]
         if t.status in AT_WINDOW or any(e.get("window") is not None for e in events if e.get("ticket") == tid):
-            out.append(("ticket", {**views.ticket(state, t), **stamp}, [staff_room(cid)]))
+            out.append(("ticket", {**views.ticket(state, t, waits), **stamp}, [staff_room(cid)]))
     return out
 
 
@@ -246,7 +246,7 @@ def init_app(app):
                 missed = []
                 if state.version - since <= MISSED_MAX_EVENTS:
                     missed = missed_calls(state, hall.events(cid, since), now)
-            snap = snapshot(state, now, missed, staff=info["staff"])
+            snap = snapshot(state, now, hall.waits(state), missed, staff=info["staff"])
             # straight to this client (not through the message queue), still under the lock, so
             # that every later push of the centre follows it
             sio.server.emit("snapshot", snap, to=sid, ignore_queue=True)
@@ -300,12 +300,12 @@ def init_app(app):
     def on_events(cid, events, state):
         # runs inside the gateway, under the centre lock: a failure here must not fail the command
         try:
-            for name, payload, rooms in pushes(state, events, hall.clock()):
+            for name, payload, rooms in pushes(state, events, hall.clock(), hall.waits(state)):
                 sio.server.emit(name, payload, to=rooms)
         except Exception:   # the command is already stored; screens resync on the next gap
             log.exception("pushing events %s..%s of %s failed", events[0].get("seq"), events[-1].get("seq"), cid)
 
-    hall.listeners.append(on_events)
+    hall.listen("publish", on_events)
     if mode == "gevent":
         # Start-up objects (modules, the catalogue, folded state) never die: moving them out of
         # the collector's sight keeps full collections, which otherwise land mid-broadcast and set

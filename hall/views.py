@@ -1,11 +1,17 @@
-"""The JSON a client sees of a centre, its queues, windows and tickets (the contract's shapes)."""
+"""The JSON a client sees of a centre, its queues, windows and tickets (the contract's shapes).
+
+The waits shown come from `waits` (`Hall.waits(state)`: the state's estimates, from what the
+gateway's estimator has learned of the centre): a ticket's at the state's last event, a queue's at
+the moment asked for.
+"""
 from .core.clock import iso, is_open, closes_at
 from .core.state import CLASSES, WAITING
-from .estimate import ahead, queue_wait, queue_range, ticket_wait, ticket_range, serving_windows
+from .estimate import ahead, seconds_of, serving_windows
 
 
-def ticket(state, t):
+def ticket(state, t, waits):
     tz = state.config.timezone
+    wait, span = seconds_of(waits.at().ticket(t)) if t.status == WAITING else (None, None)
     q = state.config.queues[t.queue]
     w = state.windows.get(t.window) if t.window is not None else None
     return {
@@ -22,8 +28,8 @@ def ticket(state, t):
         "channel": t.channel,
         "status": t.status,
         "ahead": ahead(state, t),
-        "est_wait_s": ticket_wait(state, t),
-        "est_wait_range_s": ticket_range(state, t),
+        "est_wait_s": wait,
+        "est_wait_range_s": span,
         "window": t.window,
         "window_name": w.name if w else None,
         "issued_at": iso(t.issued_at, tz),
@@ -35,8 +41,9 @@ def ticket(state, t):
     }
 
 
-def queue(state, q, now):
+def queue(state, q, now, waits):
     today = state.is_today(now)
+    wait, span = seconds_of(waits.at(now).queue(q.id)) if today else (_idle_wait(state, q.id), None)
     waiting = state.waiting(q.id) if today else 0
     longest = 0
     if today and waiting:
@@ -50,8 +57,8 @@ def queue(state, q, now):
         "name_en": q.name_en,
         "category": q.category,
         "waiting": waiting,
-        "est_wait_s": queue_wait(state, q.id, now) if today else _idle_wait(state, q.id),
-        "est_wait_range_s": queue_range(state, q.id, now) if today else None,
+        "est_wait_s": wait,
+        "est_wait_range_s": span,
         "open_windows": len(serving_windows(state, q.id)),
         "longest_wait_s": longest,
         "issued_today": state.issued.get(q.id, 0) if today else 0,
@@ -80,7 +87,7 @@ def window(state, w):
     }
 
 
-def center_summary(state, now):
+def center_summary(state, now, waits):
     cfg = state.config
     return {
         "id": cfg.id,
@@ -90,15 +97,15 @@ def center_summary(state, now):
         "location": list(cfg.location) if cfg.location else None,
         "open": is_open(cfg.hours, now, cfg.timezone),
         "closes_at": iso(closes_at(cfg.hours, now, cfg.timezone), cfg.timezone),
-        "queues": [queue(state, q, now) for q in cfg.queues.values()],
+        "queues": [queue(state, q, now, waits) for q in cfg.queues.values()],
         "seq": state.version,
     }
 
 
-def center(state, now):
+def center(state, now, waits):
     cfg = state.config
     return {
-        **center_summary(state, now),
+        **center_summary(state, now, waits),
         "timezone": cfg.timezone,
         "hours": cfg.raw["hours"],
         "notice": cfg.notice,

@@ -68,8 +68,9 @@ class Kiosks:
             args["idem"] = f"{principal.actor}:{key}"
             args["fingerprint"] = hashlib.sha256(
                 json.dumps([queue, item, "priority"], ensure_ascii=False).encode()).hexdigest()[:16]
-        _, events, shown = self.hall.execute(cid, "issue", args, by=principal.actor,
-                                                  view=lambda s, tid: views.ticket(s, s.tickets[tid]))
+        def view(s, tid):
+            return views.ticket(s, s.tickets[tid], self.hall.waits(s))
+        _, events, shown = self.hall.execute(cid, "issue", args, by=principal.actor, view=view)
         replayed = not any(e["type"] == "ticket_issued" for e in events)
         return shown, replayed
 
@@ -176,7 +177,7 @@ class Kiosks:
                 raise Refused("unknown_ticket", "no such ticket in this centre", 404)
             if t.status not in (WAITING, CALLED):
                 raise Refused("not_printable", f"ticket {t.number} is {t.status}; it cannot be printed", 409)
-            view = views.ticket(state, t)
+            view = views.ticket(state, t, self.hall.waits(state))
             item = state.config.items.get(t.item) if t.item else None
             void_s = state.config.unconfirmed_void_s
         track = f"{base_url}/m/tickets/{ticket_id}"

@@ -58,7 +58,7 @@ def catalog(cid):
     now = hall().clock()
     with hall().reading(cid) as state:
         cfg = state.config
-        summary = views.center_summary(state, now)
+        summary = views.center_summary(state, now, hall().waits(state))
         items = [{**views.item(state, it), "weight": it.weight,
                   "department": it.department or cfg.queues[it.queue].name}
                  for it in cfg.items.values()]

@@ -31,6 +31,32 @@ class Clock:
         self.now = at(text)
 
 
+SERVED_START = "2026-11-26 10:00"      # a Thursday: every served test hall starts here (HallClock)
+
+
+class HallClock:
+    """The clock of the `hall serve` processes of one test: it reads `start` (Shanghai) when the
+    first process starts and runs on in real time from there, across restarts, whatever the hour
+    the test runs at. Each process gets it as HALL_CLOCK_START."""
+
+    def __init__(self, start=SERVED_START):
+        self.origin, self._since = at(start), None
+
+    def run(self):
+        if self._since is None:
+            self._since = time.monotonic()
+        return self
+
+    def __call__(self):
+        return self.origin + (0.0 if self._since is None else time.monotonic() - self._since)
+
+    def local(self):
+        return datetime.fromtimestamp(self(), SHANGHAI)
+
+    def iso(self):
+        return self.local().isoformat()
+
+
 def small_center(cid="east", **extra):
     return {
         "id": cid,
@@ -72,10 +98,13 @@ class RedisServer:
     """A real redis-server on a free loopback port, in its own directory."""
 
     def __init__(self, directory, durable=False):
-        self.port = free_port()
+        self.port, self.directory, self.durable = free_port(), directory, durable
+        self._start()
+
+    def _start(self):
         args = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--dir", str(directory)]
-        args += ["--appendonly", "yes", "--appendfsync", "always"] if durable else ["--appendonly", "no"]
+                "--dir", str(self.directory)]
+        args += ["--appendonly", "yes", "--appendfsync", "always"] if self.durable else ["--appendonly", "no"]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.url = f"redis://127.0.0.1:{self.port}/0"
         import redis
@@ -87,7 +116,7 @@ class RedisServer:
                 break
             except redis.ConnectionError:
                 if time.time() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("redis-server did not start")
+                    raise RuntimeError("redis-server did not start") from None
                 time.sleep(0.02)
         self.client = client
 
@@ -98,11 +127,19 @@ class RedisServer:
         self.proc.terminate()
         self.proc.wait(10)
 
+    def restart(self):
+        """Killed (SIGKILL: no last save) and started again on the same port and directory."""
+        self.client.close()
+        self.proc.kill()
+        self.proc.wait(10)
+        self._start()
+        return self
+
 
 
 
 def always_open(center):
-    """A catalogue entry without opening hours: for tests that run on the real clock."""
+    """A catalogue entry without opening hours: open whatever the clock says."""
     return {**center, "hours": None}
 
 
@@ -114,7 +151,8 @@ class HallServer:
     `join=other` makes a second process on the store `other` prepared (with the same Redis URL).
     """
 
-    def __init__(self, directory, centers=None, redis_url=None, secret="test-secret", prepare=None, join=None):
+    def __init__(self, directory, centers=None, redis_url=None, secret="test-secret", prepare=None, join=None,
+                 start=SERVED_START):
         import sys
         from hall import catalog
         from hall.auth import hash_password, new_device_token, device_token_hash, user_token
@@ -131,11 +169,12 @@ class HallServer:
         self.port = None
         self.proc = None
         if join is not None:
-            # a second process on the store `join` prepared (same Redis): same users, devices, tokens
-            self.tokens = join.tokens
+            # a second process on the store `join` prepared (same Redis): same users, devices, tokens, clock
+            self.tokens, self.clock = join.tokens, join.clock
             return
+        self.clock = HallClock(start)
         store = open_store(self.env["HALL_DATA_DIR"], redis_url)
-        hall = Hall(store)
+        hall = Hall(store, clock=self.clock)
         centers = centers or [always_open(small_center("east"))]
         catalog.load(hall, catalog.parse({"centers": centers}))
         self.tokens = {}
@@ -159,6 +198,7 @@ class HallServer:
         self.port = port or self.port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(self.dir, f"serve-{self.port}.log"), "ab")
+        self.env["HALL_CLOCK_START"] = self.clock.run().iso()
         self.proc = subprocess.Popen([*self.command, "serve", "--port", str(self.port)],
                                      env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         import requests

@@ -8,13 +8,13 @@ import pytest
 import requests
 
 from hall.demo import DEMO_PASSWORD
-from tests.helpers import free_port
+from tests.helpers import HallClock, free_port
 
 
 @pytest.fixture
 def demo(tmp_path):
     port = free_port()
-    env = {**os.environ, "HALL_DATA_DIR": str(tmp_path / "demo")}
+    env = {**os.environ, "HALL_DATA_DIR": str(tmp_path / "demo"), "HALL_CLOCK_START": HallClock().iso()}
     env.pop("HALL_REDIS_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "hall.cli", "demo", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -15,7 +15,7 @@ def list_centers():
     for cid in hall().centre_ids():
         try:
             with hall().reading(cid) as state:
-                out.append(views.center_summary(state, t))
+                out.append(views.center_summary(state, t, hall().waits(state)))
         except Refused:  # a stream that never became a centre
             continue
     return jsonify({"centers": out})
@@ -24,7 +24,7 @@ def list_centers():
 @bp.get("/centers/<cid>")
 def get_center(cid):
     with hall().reading(cid) as state:
-        return jsonify(views.center(state, now()))
+        return jsonify(views.center(state, now(), hall().waits(state)))
 
 
 @bp.get("/centers/<cid>/items")

@@ -107,7 +107,8 @@ def document():
                                              "name": {"type": "string"}, "phone": {"type": "string"}}},
                         params=[C], errors=(400, 404, 409, 503))},
         "/centers/{center}/appointments/{code}": {
-            "get": _op("a booking by its code", "public", {200: ("the booking", {"$ref": "#/components/schemas/Appointment"})},
+            "get": _op("a booking by its code", "public",
+                       {200: ("the booking", {"$ref": "#/components/schemas/Appointment"})},
                        params=[C, _path_param("code")], errors=(404,)),
             "delete": _op("cancel a booking (the citizen sends the phone they booked with)", "public, manager",
                           {200: ("the booking", {"$ref": "#/components/schemas/Appointment"})},

@@ -15,7 +15,7 @@ CHANNEL_OF_ROLE = {"kiosk": "kiosk", "staff": "staff", "manager": "staff", "admi
 
 
 def _ticket_view(state, tid):
-    return views.ticket(state, state.tickets[tid])
+    return views.ticket(state, state.tickets[tid], hall().waits(state))
 
 
 @bp.post("/centers/<cid>/tickets")
@@ -75,7 +75,7 @@ def _created(tid, shown, replayed):
 @bp.get("/tickets/<tid>")
 def get_ticket(tid):
     with hall().reading_ticket(tid) as (state, t):
-        return jsonify(views.ticket(state, t))
+        return jsonify(views.ticket(state, t, hall().waits(state)))
 
 
 @bp.delete("/tickets/<tid>")

@@ -33,7 +33,7 @@ def _args(action, data, number, p):
 
 
 def _ticket_or_none(state, tid):
-    return views.ticket(state, state.tickets[tid]) if tid else None
+    return views.ticket(state, state.tickets[tid], hall().waits(state)) if tid else None
 
 
 def _window_view(number):

@@ -54,8 +54,35 @@ def _days(key):
     return [WEEKDAYS.index(key)]
 
 
-def parse_hours(spec):
-    """{"mon-fri": ["08:30-12:00", ...]} → 7 tuples of (start, end) minutes; None = always open."""
+class Hours(tuple):
+    """A week of opening hours (7 tuples of (start, end) minutes, Monday first) and the dates that
+    break the week: `closed` (ISO date → why: a public holiday's name, "" for the centre's own),
+    `open` (ISO dates worked with the working-day hours: 调休 make-up days, the centre's own),
+    `years` ((first, last) covered by the official calendar; None without one). The working-day
+    hours are those of the first of Monday–Friday that has any: a make-up Saturday stands in for a
+    weekday, not for a Saturday."""
+
+    def __new__(cls, week, closed=None, open_=None, years=None):
+        self = super().__new__(cls, week)
+        self.closed, self.open = dict(closed or {}), frozenset(open_ or ())
+        self.years = tuple(years) if years else None
+        self.workday = next((day for day in week[:5] if day), ())
+        return self
+
+    def on(self, day):
+        """The (start, end) minutes open on the date `day`."""
+        iso = day.isoformat()
+        if iso in self.closed:
+            return ()
+        if iso in self.open:
+            return self.workday or self[day.weekday()]
+        return self[day.weekday()]
+
+
+def parse_hours(spec, calendar=None):
+    """{"mon-fri": ["08:30-12:00", ...]} → an `Hours` (7 tuples of (start, end) minutes, and the
+    dates of `calendar` — {"closed": {date: why}, "open": [date], "years": [first, last]} — that
+    break the week); None = always open."""
     if spec is None:
         return None
     if not isinstance(spec, dict):
@@ -68,31 +95,39 @@ def parse_hours(spec):
             a, b = parse_range(r)
             for d in _days(str(key)):
                 week[d].append((a, b))
-    return tuple(tuple(sorted(day)) for day in week)
+    calendar = calendar or {}
+    return Hours(tuple(tuple(sorted(day)) for day in week), calendar.get("closed"), calendar.get("open"),
+                 calendar.get("years"))
 
 
 def _minute_of(at, tz):
     t = local(at, tz)
-    return t.weekday(), t.hour * 60 + t.minute + t.second / 60
+    return t.date(), t.hour * 60 + t.minute + t.second / 60
+
+
+def day_hours(hours, day):
+    """The (start, end) minutes a centre opens on the date `day` (its week, holidays, make-up days)."""
+    return hours.on(day) if isinstance(hours, Hours) else hours[day.weekday()]
 
 
 def is_open(hours, at, tz):
     if hours is None:
         return True
-    wd, minute = _minute_of(at, tz)
-    return any(a <= minute < b for a, b in hours[wd])
+    day, minute = _minute_of(at, tz)
+    return any(a <= minute < b for a, b in day_hours(hours, day))
 
 
 def closes_at(hours, at, tz):
     """Seconds since the epoch when the current opening period ends; None if always open or closed now."""
     if hours is None:
         return None
-    wd, minute = _minute_of(at, tz)
-    for a, b in hours[wd]:
+    day, minute = _minute_of(at, tz)
+    ranges = day_hours(hours, day)
+    for a, b in ranges:
         if a <= minute < b:
             # contiguous periods ("08:30-12:00", "12:00-17:30") are one stretch for a citizen
             end = b
-            for a2, b2 in hours[wd]:
+            for a2, b2 in ranges:
                 if a2 == end:
                     end = b2
             return at + (end - minute) * 60

@@ -6,6 +6,7 @@ back. Errors name the path of the offending field so that an operator can fix th
 """
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from .clock import parse_hours, parse_range, zone
 
@@ -73,7 +74,8 @@ ITEM_KEYS = ("id", "name", "name_en", "queue", "department", "life_events", "mat
 WINDOW_KEYS = ("number", "name", "queues", "mode")
 CENTER_KEYS = ("id", "name", "name_en", "address", "location", "timezone", "hours", "notice", "notice_en",
                "recall_limit", "tickets_per_day", "voice", "unconfirmed_void_s", "booking", "remote", "norms",
-               "queues", "items", "windows")
+               "queues", "items", "windows", "calendar", "closed_dates", "open_dates", "official_calendar")
+CALENDARS = ("official", "none")
 
 
 def _queue(raw, where):
@@ -194,12 +196,12 @@ def _voice(raw, where):
     if lang not in VOICE_TEMPLATES:
         raise ConfigError(f"{where}.lang: must be one of {', '.join(VOICE_TEMPLATES)}")
     template = _text(raw.get("template"), where + ".template", required=False) or VOICE_TEMPLATES[lang]
-    rest = re.sub(r"{(%s)}" % "|".join(VOICE_FIELDS), "", template)
+    rest = re.sub(r"{(" + "|".join(VOICE_FIELDS) + ")}", "", template)
     # the window is always spoken, not only the number: a citizen must hear where to go
     if "{ticket}" not in template or not ("{window}" in template or "{n}" in template) \
             or "{" in rest or "}" in rest:
         raise ConfigError(f"{where}.template: must contain {{ticket}} and {{window}} or {{n}}, and may use only "
-                          + ", ".join("{%s}" % f for f in VOICE_FIELDS))
+                          + ", ".join("{" + f + "}" for f in VOICE_FIELDS))
     return {"template": template, "lang": lang,
             "repeat": _num(raw.get("repeat"), where + ".repeat", 1, 5, integer=True, default=2)}
 
@@ -267,7 +269,70 @@ def normalize_center(raw):
             "per_day": (1, 100), "active_per_queue": (1, 100), "max_km": (0.1, 1000)})}
            if raw.get("remote") is not None else {}),
         **({"norms": _norms(raw["norms"], where + ".norms", CENTER_NORMS)} if raw.get("norms") is not None else {}),
+        **_calendar_keys(raw, where),
     }
+
+
+def _date(value, where):
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ConfigError(f"{where}: {value!r} is not a date like 2026-10-01")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not a date like 2026-10-01") from None
+    return value
+
+
+def _dates(raw, key, where):
+    return sorted({_date(d, f"{where}.{key}") for d in _list(raw, key, where)})
+
+
+def _calendar_keys(raw, where):
+    """The calendar a centre with hours follows: China's official one (its table put in by the edge
+    as `official_calendar`: {"years": [first, last], "holidays": {date: name}, "workdays": [date]})
+    unless `calendar: none`, and its own `closed_dates` and `open_dates` on top. Only keys that are
+    set are kept, so that catalogues and stored events without them stay as they were."""
+    out = {}
+    calendar = raw.get("calendar", "official")
+    if calendar not in CALENDARS:
+        raise ConfigError(f"{where}.calendar: must be one of {', '.join(CALENDARS)}")
+    if calendar != "official":
+        out["calendar"] = calendar
+    for key in ("closed_dates", "open_dates"):
+        if raw.get(key):
+            out[key] = _dates(raw, key, where)
+    both = set(out.get("closed_dates", ())) & set(out.get("open_dates", ()))
+    if both:
+        raise ConfigError(f"{where}: {', '.join(sorted(both))} both closed and open")
+    table = raw.get("official_calendar")
+    if table is not None and calendar == "official" and raw.get("hours") is not None:
+        w = where + ".official_calendar"
+        if (not isinstance(table, dict) or not isinstance(table.get("holidays"), dict)
+                or not isinstance(table.get("workdays"), list) or not isinstance(table.get("years"), list)
+                or len(table["years"]) != 2 or not all(isinstance(y, int) for y in table["years"])):
+            raise ConfigError(f"{w}: must be {{years: [first, last], holidays: {{date: name}}, workdays: [date]}}")
+        out["official_calendar"] = {
+            "years": list(table["years"]),
+            "holidays": {_date(d, w): _text(n, w) for d, n in sorted(table["holidays"].items())},
+            "workdays": sorted({_date(d, w) for d in table["workdays"]})}
+    return out
+
+
+def calendar_of(d):
+    """The dates that break a normalized centre's week: {"closed", "open", "years"} for `parse_hours`."""
+    closed, open_, years = {}, set(), None
+    table = d.get("official_calendar")
+    if table and d.get("calendar", "official") == "official":
+        closed.update(table["holidays"])
+        open_.update(table["workdays"])
+        years = table["years"]
+    for day in d.get("closed_dates", ()):
+        closed[day] = ""
+        open_.discard(day)
+    for day in d.get("open_dates", ()):
+        open_.add(day)
+        closed.pop(day, None)
+    return {"closed": closed, "open": open_, "years": years}
 
 
 def _list(raw, key, where):
@@ -329,7 +394,7 @@ class CenterConfig:
         return cls(
             id=d["id"], name=d["name"], name_en=d["name_en"], address=d["address"],
             location=tuple(d["location"]) if d["location"] else None,
-            timezone=d["timezone"], hours=parse_hours(d["hours"]), notice=d["notice"],
+            timezone=d["timezone"], hours=parse_hours(d["hours"], calendar_of(d)), notice=d["notice"],
             notice_en=d.get("notice_en"), recall_limit=d["recall_limit"], tickets_per_day=d["tickets_per_day"],
             unconfirmed_void_s=d.get("unconfirmed_void_s", DEFAULT_UNCONFIRMED_VOID_S),
             booking={**BOOKING_DEFAULTS, **d.get("booking", {})},

@@ -6,7 +6,7 @@ store gives them their sequence number and `fold.apply` turns them into state.
 """
 import copy
 import inspect
-from functools import lru_cache
+from functools import cache
 
 from . import appointments, followups, moves, supervision
 from .clock import day_bounds, is_open
@@ -51,7 +51,7 @@ def decide(state, name, args, at, by):
     return pre + events, result
 
 
-@lru_cache(maxsize=None)
+@cache
 def _params(handler):
     ps = list(inspect.signature(handler).parameters.values())[3:]
     return frozenset(p.name for p in ps), frozenset(p.name for p in ps if p.default is p.empty)
@@ -63,7 +63,8 @@ def _check_args(name, handler, args):
         missing = sorted(required - args.keys())
         extra = sorted(args.keys() - allowed)
         raise bad_input(f"{name}: " + "; ".join(
-            ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unexpected {', '.join(extra)}"] if extra else [])))
+            ([f"missing {', '.join(missing)}"] if missing else [])
+            + ([f"unexpected {', '.join(extra)}"] if extra else [])))
 
 
 def _replayed(state, events):

@@ -61,7 +61,8 @@ def opening(evaluate):
                 events.append({"type": "followup_opened", "at": at, "by": by, "followup": followup_id(t.id),
                                "ticket": t.id, "number": t.number, "queue": t.queue, "window": t.window,
                                "staff": e.get("staff"), "staff_name": staff.get("name"), "score": e["score"],
-                               "comment": e.get("comment"), "deadline": deadline(state.config, at, _days(state.config))})
+                               "comment": e.get("comment"),
+                               "deadline": deadline(state.config, at, _days(state.config))})
         return events, result
     return evaluate_and_follow_up
 

@@ -1,5 +1,4 @@
 """`hall demo`: the bundled district served with demo logins, open around the clock."""
-import os
 import tempfile
 from importlib import resources
 
@@ -56,7 +55,8 @@ _STAFF_NAMES = ("陈静", "李伟", "黄晓明", "梁丽萍", "张敏", "王芳"
 
 def run(host, port, speed):
     from ..app import create_app
-    data_dir = os.environ.get("HALL_DATA_DIR") or tempfile.mkdtemp(prefix="hall-demo-")
+    from ..config import read
+    data_dir = read(defaults=False).get("DATA_DIR") or tempfile.mkdtemp(prefix="hall-demo-")
     app = create_app({"DATA_DIR": data_dir})
     centers, logins, devices = prepare(app.extensions["hall"])
     base = f"http://{host}:{port}"
@@ -72,10 +72,8 @@ def run(host, port, speed):
     click.echo(f"  phone pages      {base}/m/   (booking: {base}/m/book)")
     click.echo(f"  API document     {base}/api/v1/openapi.json")
     click.echo(f"  logins (password {DEMO_PASSWORD}): " + ", ".join(u for u, _, _ in logins))
-    from ..estimate import attach
     from ..sim.actors import Actors
-    attach(app.extensions["hall"])
-    Actors(app.extensions["hall"], centers, speed=speed).start()
+    Actors(app.extensions["hall"], centers, speed=speed, clock=app.config["CLOCK"]).start()
     click.echo(f"  simulated citizens and staff at {speed:g}× speed")
     from ..server import serve
     serve(app, host, port)

@@ -1,8 +1,9 @@
 """Wait estimates: the call policy played forward over learned service times, corrected by what the
 centre's own log teaches.
 
-`ticket_wait`, `queue_wait` (and their `_range` p10–p90) are what the views show; `attach(hall)`
-feeds a Learner from the gateway's events so that the estimates learn from the centre's log.
+`ticket_wait`, `queue_wait` (and their `_range` p10–p90) are what the views show; the app's `Estimator`
+(estimator.py, owned by the gateway) keeps a Learner per centre fed with its events, so that the
+estimates learn from the centre's log.
 
 The method, in three layers (each falls back to the one before):
 
@@ -33,7 +34,7 @@ The method, in three layers (each falls back to the one before):
    The trees are kept as flat numpy arrays: every waiting ticket and queue of a state is answered
    in one vectorised pass (features.Context builds the rows by blocks shared between tickets).
 
-Training is the one costly step (seconds): `Learner.train()` (bench) or `live.Trainer` (the app: at
+Training is the one costly step (seconds): `Learner.train()` (bench) or `Trainer` (the app: at
 start-up, then once a day and, while a centre has no model, every few hundred tickets, in a thread
 of its own; never on a request). Until a model exists, or when the cross-fitted estimates say the
 trees do not help, or numpy/scikit-learn are missing, the estimate is layers 1–2.
@@ -42,11 +43,11 @@ The tickets a model is trained on are those of the log it has read (in the bench
 days only; the model is then frozen). What follows the log as it goes — recent waits and pace,
 service-time fits, the calibration cells, the range's width — is state, updated as events come.
 """
-from .waits import (ahead, queue_wait, queue_range, ticket_wait, ticket_range, service_time,
-                    serving_windows, estimates, raw_wait, ticket_row, learner_for, register, unregister)
+from .waits import (ahead, queue_wait, queue_range, ticket_wait, ticket_range, service_time, seconds_of,
+                    serving_windows, estimates, raw_wait, ticket_row, following)
 from .learner import Learner
-from .live import attach
+from .estimator import Estimator, Trainer, Waits, replay
 
-__all__ = ["ahead", "queue_wait", "queue_range", "ticket_wait", "ticket_range", "service_time",
-           "serving_windows", "estimates", "raw_wait", "ticket_row", "learner_for", "register", "unregister",
-           "Learner", "attach"]
+__all__ = ["ahead", "queue_wait", "queue_range", "ticket_wait", "ticket_range", "service_time", "seconds_of",
+           "serving_windows", "estimates", "raw_wait", "ticket_row", "following", "Learner", "Estimator",
+           "Trainer", "Waits", "replay"]

@@ -434,7 +434,7 @@ class Context:
         groups = blocks(group_ids, self._keys_of)
         queues = blocks(queue_ids, lambda q: self._keys_of(frozenset((q,))))
         fl, fs, fn = [], [], []
-        for q, i in sorted(queue_ids.items(), key=lambda kv: kv[1]):
+        for q, _i in sorted(queue_ids.items(), key=lambda kv: kv[1]):
             v = self._frees[q]
             fs.append(len(fl))
             fn.append(len(v))

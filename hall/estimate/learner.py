@@ -23,10 +23,10 @@ _LEAVE = ("ticket_finished", "ticket_no_show", "ticket_transferred")
 
 
 class Learner:
-    def __init__(self, state=None, refit_order_daily=True):
+    def __init__(self, refit_order_daily=True):
         """`refit_order_daily`: refit the call order at each new day while there is no correction
-        (a replay, the bench); the app leaves it to its background training instead."""
-        self.state = state
+        (a replay, the bench, an estimator that does not train); the app's estimator leaves it to
+        its training, apart (a fit takes up to a second on months of calls)."""
         self.refit_order_daily = refit_order_daily
         self.times = ServiceTimes()
         self.calibration = Calibration()
@@ -61,8 +61,6 @@ class Learner:
         """Learn from `events` (already applied to `state`). `projected(state, ticket)` gives the
         raw projected wait of a ticket that has just joined, `sample(state, ticket)` its row of
         numbers for the correction; without them none is kept."""
-        if self.state is None:
-            self.state = state
         tz = state.config.timezone if state.config else "UTC"
         for e in events:
             kind, at = e["type"], e["at"]

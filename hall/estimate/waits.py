@@ -1,9 +1,10 @@
 """The waits the views show: per ticket (when will it be called) and per queue (if taken now).
 
-Pure functions of a centre's state, plus what its Learner has learned when one is attached
-(`hall.estimate.attach(hall)`); without one they use the catalogue's service times and today's.
-One projection (see projection.py) answers every ticket and queue of a state; it is kept for the
-state's version, so a page showing 300 tickets and 10 queues pays for it once.
+Pure functions of a centre's state and, when the caller has one, the Learner that has followed its
+log (`learner=`); without one they use the catalogue's service times and today's. One projection
+(see projection.py) answers every ticket and queue of a state: an `Estimates` holds it, so a page
+showing 300 tickets and 10 queues pays for it once. Keeping them for a while is the caller's
+business (the app's `Estimator` does).
 """
 import math
 
@@ -14,29 +15,10 @@ from .projection import project
 from .times import StateTimes
 
 Z90 = 1.2815515655446004
-_CACHE = {}
-_CACHE_SIZE = 64
-_LEARNERS = {}          # id(state) → Learner, for states whose gateway feeds a learner
 
 
-def learner_for(state):
-    learner = _LEARNERS.get(id(state))
-    return learner if learner is not None and learner.state is state else None
-
-
-def register(state, learner):
-    learner.state = state
-    _LEARNERS[id(state)] = learner
-
-
-def unregister(state):
-    if learner_for(state) is not None:
-        del _LEARNERS[id(state)]
-
-
-def last_event_at(state):
+def last_event_at(state, learner=None):
     """The newest moment the state knows of: its clock when no one says what time it is."""
-    learner = learner_for(state)
     if learner is not None and learner.last_at is not None:
         return learner.last_at
     latest = state.day_start
@@ -156,34 +138,49 @@ def spread(mean, var):
     return (math.exp(mu - Z90 * s), math.exp(mu + Z90 * s))
 
 
-def estimates(state, now=None):
-    """All estimates of a state at `now` (default: the state's newest event), cached by version."""
-    learner = learner_for(state)
+def estimates(state, now=None, learner=None):
+    """All estimates of a state at `now` (default: the state's newest event), with what `learner`
+    has learned of its centre (None: the catalogue's figures and today's)."""
     if now is None:
-        now = last_event_at(state)
-    key = (id(state), state.version, int(now // 5), learner.version if learner else -1, state.day)
-    est = _CACHE.get(key)
-    if est is None:
-        times = StateTimes(state, learner.times if learner else None, now)
-        est = Estimates(state, now, project(state, now, times), learner, times)
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = est
-    return est
+        now = last_event_at(state, learner)
+    times = StateTimes(state, learner.times if learner is not None else None, now)
+    return Estimates(state, now, project(state, now, times), learner, times)
 
 
-def raw_wait(state, ticket, now=None):
+def raw_wait(state, ticket, now=None, learner=None):
     """The bare projection of a ticket (what the calibration learns from)."""
-    raw = estimates(state, now).raw.tickets.get(ticket.id)
+    raw = estimates(state, now, learner).raw.tickets.get(ticket.id)
     return None if raw is None else raw[0]
 
 
-def ticket_row(state, ticket, now=None):
+def ticket_row(state, ticket, now=None, learner=None):
     """The correction's numbers for a ticket (what the learner keeps as it joins); None without a
     learner, or where the correction cannot be trained (numpy or scikit-learn missing)."""
-    if learner_for(state) is None or not available():
+    if learner is None or not available():
         return None
-    return estimates(state, now).row(ticket)
+    return estimates(state, now, learner).row(ticket)
+
+
+def following(learner):
+    """(projected, sample) for `learner.feed`: a joining ticket's bare projection and its row of
+    numbers, both from one Estimates per state version and moment."""
+    memo = {}
+
+    def est(state):
+        key = (id(state), state.version, learner.last_at)
+        e = memo.get(key)
+        if e is None:
+            memo.clear()
+            e = memo[key] = estimates(state, None, learner)
+        return e
+
+    def projected(state, t):
+        raw = est(state).raw.tickets.get(t.id)
+        return None if raw is None else raw[0]
+
+    def sample(state, t):
+        return est(state).row(t) if available() else None
+    return projected, sample
 
 
 # --- the functions the views call ---
@@ -209,38 +206,40 @@ def _seconds(x):
     return None if x is None else int(round(x))
 
 
-def ticket_wait(state, ticket, now=None):
+def seconds_of(est):
+    """(point, [p10, p90]) in whole seconds of one estimate (None, None where there is none)."""
+    if est is None:
+        return None, None
+    return _seconds(est[0]), [_seconds(est[1]), _seconds(est[2])]
+
+
+def ticket_wait(state, ticket, now=None, learner=None):
     """Seconds until this waiting ticket is called (the median), or None."""
     if ticket.status != WAITING:
         return None
-    est = estimates(state, now).ticket(ticket)
-    return None if est is None else _seconds(est[0])
+    return seconds_of(estimates(state, now, learner).ticket(ticket))[0]
 
 
-def ticket_range(state, ticket, now=None):
+def ticket_range(state, ticket, now=None, learner=None):
     """[p10, p90] seconds until this waiting ticket is called, or None."""
     if ticket.status != WAITING:
         return None
-    est = estimates(state, now).ticket(ticket)
-    return None if est is None else [_seconds(est[1]), _seconds(est[2])]
+    return seconds_of(estimates(state, now, learner).ticket(ticket))[1]
 
 
-def queue_wait(state, queue, now=None):
+def queue_wait(state, queue, now=None, learner=None):
     """Seconds a normal ticket taken now would wait; None when no window will serve the queue."""
-    est = estimates(state, now).queue(queue)
-    return None if est is None else _seconds(est[0])
+    return seconds_of(estimates(state, now, learner).queue(queue))[0]
 
 
-def queue_range(state, queue, now=None):
-    est = estimates(state, now).queue(queue)
-    return None if est is None else [_seconds(est[1]), _seconds(est[2])]
+def queue_range(state, queue, now=None, learner=None):
+    return seconds_of(estimates(state, now, learner).queue(queue))[1]
 
 
-def service_time(state, queue, window=None, now=None):
+def service_time(state, queue, window=None, now=None, learner=None):
     """Expected seconds a window is busy with a ticket of `queue` (learned, else the catalogue's)."""
-    learner = learner_for(state)
-    now = last_event_at(state) if now is None else now
-    times = StateTimes(state, learner.times if learner else None, now)
+    now = last_event_at(state, learner) if now is None else now
+    times = StateTimes(state, learner.times if learner is not None else None, now)
     return times.occupancy(queue, _AnyWindow(window), now)[0]
 
 

@@ -34,7 +34,7 @@ def board(cid):
     trend = manage().trends.series(cid, t)
     recs = manage().recommendations(cid)
     with hall().reading(cid) as state:
-        return jsonify(views.board(state, t, trend, recs))
+        return jsonify(views.board(state, t, trend, recs, hall().waits(state)))
 
 
 @bp.get("/centers/<cid>/recommendations")

@@ -5,8 +5,8 @@ from ..core.clock import iso
 from ..core.supervision import norm
 
 
-def queue(state, q, now, trend):
-    return {**views.queue(state, q, now), "trend": trend.get(q.id, []),
+def queue(state, q, now, trend, waits):
+    return {**views.queue(state, q, now, waits), "trend": trend.get(q.id, []),
             "max_wait_s": norm(state.config, "max_wait_s", q.id)}
 
 
@@ -46,7 +46,8 @@ def followup(state, f, now):
     tz = state.config.timezone
     q = state.config.queues.get(f["queue"])
     return {**f, "queue_name": q.name if q else f["queue"], "overdue": f["status"] != "closed" and now >= f["deadline"],
-            "left_s": round(f["deadline"] - now), "opened": iso(f["opened_at"], tz), "deadline_iso": iso(f["deadline"], tz)}
+            "left_s": round(f["deadline"] - now), "opened": iso(f["opened_at"], tz),
+            "deadline_iso": iso(f["deadline"], tz)}
 
 
 def followups(state, now):
@@ -63,12 +64,12 @@ def ratings_today(state):
             "bad": sum(1 for s in scores if s <= 2)}
 
 
-def board(state, now, trend, recommendations):
+def board(state, now, trend, recommendations, waits):
     cfg = state.config
     return {
         "center": {"id": cfg.id, "name": cfg.name, "name_en": cfg.name_en, "timezone": cfg.timezone},
         "now": now, "seq": state.version, "day": state.day,
-        "queues": [queue(state, q, now, trend) for q in cfg.queues.values()],
+        "queues": [queue(state, q, now, trend, waits) for q in cfg.queues.values()],
         "windows": [window(state, w, now) for w in sorted(state.windows.values(), key=lambda w: w.number)],
         "alerts": alerts(state, now),
         "followups": {"open": sum(1 for f in state.followups.values() if f["status"] != "closed"),

@@ -3,14 +3,14 @@ estimator's projection (`hall.estimate.projection.project`), which plays the rea
 forward from the live state over learned service times.
 
 For every open window (one per group of windows with the same queues and mode, preferring an idle
-one) not moved in the last COOLDOWN_S, and every queue with people waiting, two moves are tried: serve only that queue ("move"), or
-serve it as well ("share", longest wait first); and a window away from its catalogue queues is tried
-back home ("restore"). Each is projected with the citizens still to come arriving at the rate seen
-in the last half hour, and scored by the waiting it leaves for the next hour: the projected waits of
-everyone waiting now, plus, for each queue, its arrivals in the hour times the wait a ticket taken
-now would have. The best few that save at least MIN_SAVING_S (and MIN_SHARE of the waiting in the
-queues they touch) are offered, at most one per window,
-with what they do to each queue's estimated wait
+one) not moved in the last COOLDOWN_S, and every queue with people waiting, two moves are tried:
+serve only that queue ("move"), or serve it as well ("share", longest wait first); and a window
+away from its catalogue queues is tried back home ("restore"). Each is projected with the citizens
+still to come arriving at the rate seen in the last half hour, and scored by the waiting it leaves
+for the next hour: the projected waits of everyone waiting now, plus, for each queue, its arrivals
+in the hour times the wait a ticket taken now would have. The best few that save at least
+MIN_SAVING_S (and MIN_SHARE of the waiting in the queues they touch) are offered, at most one per
+window, with what they do to each queue's estimated wait
 (「把 7 号窗口从税务调到综合受理：综合受理预计等候 −12 分钟，税务 +3 分钟」).
 
 Pure: a function of the state, the moment and (optionally) what a Learner has learned.

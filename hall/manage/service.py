@@ -10,7 +10,6 @@ import logging
 import threading
 
 from ..core import CenterState, Refused
-from ..estimate import learner_for
 from .recommend import recommend
 from .trend import Trends
 
@@ -56,7 +55,7 @@ class Manage:
         with self.hall.reading(cid) as live:
             # decide on a copy: the live state moves on while the projections run
             state = CenterState.from_dict(live.to_dict())
-            learner = learner_for(live)
+            learner = self.hall.estimator.learner(cid)
         items = recommend(state, now, learner.times if learner else None, pause=self._pause)
         result = {"computed_at": now, "seq": state.version, "items": items}
         with self._lock:

@@ -52,7 +52,7 @@ class WaitingCounts:
     def _prune(self, now):
         if now is None:
             return
-        for q, pts in self.points.items():
+        for pts in self.points.values():
             cut = 0
             while cut + 1 < len(pts) and pts[cut + 1][0] <= now - KEEP_S:
                 cut += 1

@@ -1,8 +1,8 @@
 """The citizens' side on the open internet: the public edge (cache, ETag, rate limit, CORS), the
 phone pages under /m/, the WeChat Official Account endpoint /wechat, and notifications.
 
-`init_app(app)` wires it all; nothing happens on import. Settings come from the app config, or
-the environment when the config leaves them out:
+`init_app(app)` wires it all; nothing happens on import. Settings come from the app config
+(`hall/config.py` fills it from the environment):
 
 | config | environment | default |
 |---|---|---|
@@ -16,49 +16,18 @@ the environment when the config leaves them out:
 
 The rate limit is generous on purpose: phones behind a carrier's NAT share one address.
 """
-import os
-
-ENV = {
-    "CORS_ORIGINS": ("HALL_CORS_ORIGINS", ""),
-    "RATE_LIMIT_PER_S": ("HALL_RATE_LIMIT_PER_S", 20),
-    "RATE_LIMIT_BURST": ("HALL_RATE_LIMIT_BURST", 300),
-    "RATE_LIMIT_STORE": ("HALL_RATE_LIMIT_STORE", None),
-    "TRUSTED_PROXIES": ("HALL_TRUSTED_PROXIES", 0),
-    "PUBLIC_CACHE_TTL": ("HALL_PUBLIC_CACHE_TTL", 1.0),
-    "PUBLIC_URL": ("HALL_PUBLIC_URL", None),
-    "WECHAT_TOKEN": ("HALL_WECHAT_TOKEN", None),
-    "WECHAT_APPID": ("HALL_WECHAT_APPID", None),
-    "WECHAT_AES_KEY": ("HALL_WECHAT_AES_KEY", None),
-    "WECHAT_AES_KEY_PREVIOUS": ("HALL_WECHAT_AES_KEY_PREVIOUS", None),
-    "WECHAT_AES_KEY_PREVIOUS_UNTIL": ("HALL_WECHAT_AES_KEY_PREVIOUS_UNTIL", None),
-    "WECHAT_SECRET": ("HALL_WECHAT_SECRET", None),
-    "WECHAT_API": ("HALL_WECHAT_API", "https://api.weixin.qq.com"),
-    "WECHAT_MESSAGE_KIND": ("HALL_WECHAT_MESSAGE_KIND", "subscribe"),
-    "WECHAT_TEMPLATE_NEAR": ("HALL_WECHAT_TEMPLATE_NEAR", None),
-    "WECHAT_TEMPLATE_CALLED": ("HALL_WECHAT_TEMPLATE_CALLED", None),
-    "NOTIFY_AHEAD": ("HALL_NOTIFY_AHEAD", 3),
-    "SMS_OUTBOX": ("HALL_SMS_OUTBOX", None),
-}
-
-
-def settings(app):
-    """Fill the config keys above that the app's config left out, from the environment."""
-    for key, (env, default) in ENV.items():
-        if key not in app.config:
-            app.config[key] = os.environ.get(env, default)
 
 
 def init_app(app):
     from . import edge, notify, pages, wechat
-    settings(app)
     hall = app.extensions["hall"]
     front = edge.Edge(app.wsgi_app, limiter=_limiter(app), cors_origins=app.config["CORS_ORIGINS"],
                       ttl=float(app.config["PUBLIC_CACHE_TTL"]), trusted_proxies=int(app.config["TRUSTED_PROXIES"]),
                       token_valid=_token_check(app))
     app.wsgi_app = front
-    # first of the listeners: a phone that hears of a change over Socket.IO and reads again must
-    # not be answered from before it
-    hall.listeners.insert(0, front.invalidate)
+    # before anything is published: a phone that hears of a change over Socket.IO and reads again
+    # must not be answered from before it
+    hall.listen("invalidate", front.invalidate)
     app.extensions["public_edge"] = front
     app.register_blueprint(pages.bp)
     notify.init_app(app)

@@ -60,8 +60,8 @@ class RedisMemo:
         self.redis.set(self._k(key), value, px=max(1, int(ttl * 1000)))
 
 
-def open_memo(redis_url=None):
-    if redis_url:
-        import redis
-        return RedisMemo(redis.Redis.from_url(redis_url))
+def open_memo(redis_client=None):
+    """Shared through Redis (the app's own client) when the app has one, else in this process."""
+    if redis_client is not None:
+        return RedisMemo(redis_client)
     return MemoryMemo()

@@ -300,7 +300,7 @@ class Notifier:
                     t = state.tickets.get(sub.ticket)
                     if t is None:
                         continue
-                    shown = views.ticket(state, t)
+                    shown = views.ticket(state, t, self.hall.waits(state))
                     n = self._notice(shown, state.config.timezone, now, sub.ticket in called)
                     if n is not None:
                         what = f"called:{called[sub.ticket][1]}" if n.kind == "called" else "near"
@@ -343,9 +343,9 @@ def init_app(app):
     if not senders:
         return None
     hall = app.extensions["hall"]
-    notifier = Notifier(hall, open_registry(cfg["DATA_DIR"], cfg.get("REDIS_URL")), senders,
+    notifier = Notifier(hall, open_registry(cfg["DATA_DIR"], app.extensions.get("redis")), senders,
                         ahead=3 if cfg.get("NOTIFY_AHEAD") in (None, "") else int(cfg["NOTIFY_AHEAD"]),
                         base_url=(cfg.get("PUBLIC_URL") or "").rstrip("/") or None)
-    hall.listeners.append(notifier.listener)
+    hall.listen("publish", notifier.listener)
     app.extensions["notify"] = notifier
     return notifier

@@ -34,6 +34,13 @@ def _socketio_js():
     return url_for("displays.static", filename="vendor/socket.io.min.js")
 
 
+@bp.context_processor
+def _server_now():
+    # the hall's clock for every page: a phone's own clock may be wrong (and a test's hall runs on
+    # a clock of its own)
+    return {"server_now_ms": int(current_app.extensions["hall"].clock() * 1000)}
+
+
 @bp.get("/")
 def board():
     return render_template("public/board.html", lang=_lang(), page="board")

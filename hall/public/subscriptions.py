@@ -82,8 +82,8 @@ class SQLiteRegistry:
 
 
 class RedisRegistry:
-    def __init__(self, redis_client):
-        self.r = redis_client
+    def __init__(self, redis_client, owned=True):
+        self.r, self.owned = redis_client, owned
 
     @staticmethod
     def _subs(cid):
@@ -124,12 +124,13 @@ class RedisRegistry:
         return added == 1
 
     def close(self):
-        self.r.close()
+        if self.owned:              # the app's shared client is closed with its store
+            self.r.close()
 
 
-def open_registry(data_dir, redis_url=None):
-    if redis_url:
-        import redis
-        return RedisRegistry(redis.Redis.from_url(redis_url))
+def open_registry(data_dir, redis_client=None):
+    """Redis (the app's own client) when the app has one, else SQLite in `data_dir`."""
+    if redis_client is not None:
+        return RedisRegistry(redis_client, owned=False)
     os.makedirs(data_dir, exist_ok=True)
     return SQLiteRegistry(os.path.join(data_dir, "notify.db"))

@@ -92,7 +92,7 @@ def _until(value, now):
 def init_app(app):
     hall = app.extensions["hall"]
     app.extensions["wechat"] = {"account": Account.from_config(app.config, hall.clock()),
-                                "memo": open_memo(app.config.get("REDIS_URL"))}
+                                "memo": open_memo(app.extensions.get("redis"))}
     app.register_blueprint(bp)
 
 
@@ -277,7 +277,7 @@ def _summaries(hall, now):
     for cid in hall.centre_ids():
         try:
             with hall.reading(cid) as state:
-                out.append(views.center_summary(state, now))
+                out.append(views.center_summary(state, now, hall.waits(state)))
         except Refused:
             continue
     return out
@@ -293,7 +293,7 @@ def _command(words, msg, now, base):
     if command == "ticket_id":
         try:
             with hall.reading_ticket(arg) as (state, t):
-                shown, tz = views.ticket(state, t), state.config.timezone
+                shown, tz = views.ticket(state, t, hall.waits(state)), state.config.timezone
         except Refused:
             return "没有找到这张票，或它已过期（票只当天有效）。\n" + text.help_text(base)
         tracking = _track(arg, msg)
@@ -308,7 +308,7 @@ def _command(words, msg, now, base):
             with hall.reading(c["id"]) as state:
                 t = state.ticket_by_ref(number)
                 if t is not None:
-                    found.append((views.ticket(state, t), state.config.timezone))
+                    found.append((views.ticket(state, t, hall.waits(state)), state.config.timezone))
         if not found:
             where = centres[0]["name"] if len(centres) == 1 else "各中心"
             return f"{where}今天没有 {number} 这个号。请核对票面号码和中心名称。"

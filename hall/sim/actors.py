@@ -51,7 +51,8 @@ class Actors:
     def _start_day(self):
         """A new simulated day; its clock is set so that the doors open a few real seconds from now."""
         tz = zone(self.engines[0].cfg.timezone)
-        self._day = (datetime.now(tz).date() if self._day is None else self._day + timedelta(days=1))
+        self._day = (datetime.fromtimestamp(self.clock(), tz).date() if self._day is None
+                     else self._day + timedelta(days=1))
         for e in self.engines:
             e.start_day(self._day)
         first = min(e.next_time() for e in self.engines if e.next_time() is not None)

@@ -30,7 +30,7 @@ import csv
 import heapq
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from ..core import Refused
 from .engine import in_memory
@@ -66,7 +66,7 @@ def _midnight(date_text):
     """The log's yymmdd as epoch seconds of that date's 00:00, wall clock read as UTC."""
     yy, mm, dd = int(date_text[:2]), int(date_text[2:4]), int(date_text[4:6])
     year = 1900 + yy if yy >= 70 else 2000 + yy
-    return datetime(year, mm, dd, tzinfo=timezone.utc).timestamp(), dd
+    return datetime(year, mm, dd, tzinfo=UTC).timestamp(), dd
 
 
 def parse_rows(rows):

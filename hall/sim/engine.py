@@ -19,7 +19,7 @@ import random
 from datetime import date as Date, datetime, timedelta, time as dtime
 
 from ..core import Refused
-from ..core.clock import zone
+from ..core.clock import day_hours, zone
 from ..core.state import OPEN, PAUSED, CLOSED, CALLED, SERVING, WAITING, CLASSES
 from .model import Behaviour, Options
 
@@ -132,7 +132,7 @@ class Engine:
         if self.opt.hours is not None:
             spans = list(self.opt.hours)
         elif self.cfg.hours is not None:
-            spans = list(self.cfg.hours[day.weekday()])
+            spans = list(day_hours(self.cfg.hours, day))
         else:
             spans = list(self.opt.default_hours)
         merged = []
@@ -378,7 +378,7 @@ def next_open_days(config, first, count):
     """`count` local dates from `first` on which the centre opens (every date when always open)."""
     days, d = [], first
     while len(days) < count:
-        if config.hours is None or config.hours[d.weekday()]:
+        if config.hours is None or day_hours(config.hours, d):
             days.append(d)
         d += timedelta(days=1)
     return days

@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timedelta, time as dtime
 
 from ..centre import Hall
-from ..core.clock import zone
+from ..core.clock import day_hours, zone
 from ..core.config import CenterConfig, normalize_center
 from ..store import aggregates
 from ..store.paged import PagedStore
@@ -26,7 +26,7 @@ def last_open_days(config, last, count):
     """The `count` local dates up to and including `last` on which the centre opens, oldest first."""
     days, d = [], last
     while len(days) < count:
-        if config.hours is None or config.hours[d.weekday()]:
+        if config.hours is None or day_hours(config.hours, d):
             days.append(d)
         d -= timedelta(days=1)
     return days[::-1]

@@ -16,7 +16,7 @@ def open_store(data_dir=None, redis_url=None):
         from .redis import RedisStore
         return RedisStore(redis_url)
     from .sqlite import SQLiteStore
-    data_dir = data_dir or os.environ.get("HALL_DATA_DIR") or "hall-data"
+    data_dir = data_dir or "hall-data"
     os.makedirs(data_dir, exist_ok=True)
     return SQLiteStore(os.path.join(data_dir, "hall.db"))
 

@@ -36,12 +36,21 @@ class RedisStore:
         self._append = self.r.register_script(APPEND)
 
     def append(self, stream, expected, events):
+        if expected == 0:
+            # The list of streams lives in another slot than the centre (no script may hold both on a
+            # cluster), so a stream is registered first: a crash in between leaves a listed stream
+            # with no events (which `streams` leaves out), never events no one lists.
+            self._register(stream)
+        return self._append_events(stream, expected, events)
+
+    def _register(self, stream):
+        if self.r.zscore("hall:streams", stream) is None:
+            self.r.zadd("hall:streams", {stream: self.r.incr("hall:streams:created")}, nx=True)
+
+    def _append_events(self, stream, expected, events):
         ok, seq = self._append(keys=[_key(stream, "events")], args=[expected] + [encode(e) for e in events])
         if not ok:
             raise Conflict(stream, expected, seq)
-        if expected == 0:
-            # outside the script: the list of streams is not in the centre's slot
-            self.r.zadd("hall:streams", {stream: self.r.incr("hall:streams:created")}, nx=True)
         return list(range(expected + 1, seq + 1))
 
     def read(self, stream, after=0, limit=None):
@@ -64,8 +73,12 @@ class RedisStore:
         return int(last[0][0].split(b"-")[0]) if last else 0
 
     def streams(self):
-        """Every stream, in the order they began (a catalogue's centres keep their order)."""
-        return [s.decode() for s in self.r.zrange("hall:streams", 0, -1)]
+        """Every stream with events, in the order they began (a catalogue's centres keep their order)."""
+        registered = [s.decode() for s in self.r.zrange("hall:streams", 0, -1)]
+        pipe = self.r.pipeline(transaction=False)       # one key per command: fine across a cluster's slots
+        for s in registered:
+            pipe.exists(_key(s, "events"))
+        return [s for s, held in zip(registered, pipe.execute()) if held]
 
     def save_snapshot(self, stream, data):
         self.r.set(_key(stream, "snapshot"), json.dumps(data, ensure_ascii=False, separators=(",", ":")))

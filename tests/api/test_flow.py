@@ -176,7 +176,7 @@ def test_openapi_lists_every_route(app, client):
         if not rule.rule.startswith("/api/v1/") or rule.rule.endswith("openapi.json"):
             continue
         names = {"cid": "center", "tid": "ticket"}
-        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{%s}" % names.get(m.group(1), m.group(1)),
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + names.get(m.group(1), m.group(1)) + "}",
                       rule.rule[len("/api/v1"):]).replace("{action}", "<action>")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             if "<action>" in path:

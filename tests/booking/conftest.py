@@ -1,6 +1,6 @@
-"""Booking fixtures: a centre whose general queue takes appointments, a real `hall serve` on the real
-clock (slots computed from the Shanghai time now), and an in-process server on the test's clock for
-what only a moved clock can show (too early, missed)."""
+"""Booking fixtures: a centre whose general queue takes appointments, a real `hall serve` on its test
+clock (Thursday 2026-11-26 from 10:00 on, running in real time: slots are computed from it), and an
+in-process server on the test's clock for what only a moved clock can show (too early, missed)."""
 import functools
 import os
 import threading
@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from hall import catalog
 from hall.app import create_app
 from hall.auth import device_token_hash, new_device_token, user_token, hash_password
-from tests.helpers import SHANGHAI, always_open, free_port, small_center
+from tests.helpers import SERVED_START, always_open, at, free_port, small_center, SHANGHAI
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                          "test-artifacts")
@@ -27,14 +27,16 @@ def _password_hash():
     return hash_password("pw-123456")
 
 
+SERVED_DAY = datetime.fromtimestamp(at(SERVED_START), SHANGHAI).date()
+
+
 def soon_slot(now=None):
-    """A half-hour slot starting 3–4 minutes from now (Shanghai): bookable now, and open for check-in
-    now (check-in opens 30 minutes before a slot). None too close to midnight."""
-    now = now or datetime.now(SHANGHAI)
+    """A half-hour slot starting 3–4 minutes after `now` (the served clock's start): bookable then,
+    and open for check-in (check-in opens 30 minutes before a slot)."""
+    now = now or datetime.fromtimestamp(at(SERVED_START), SHANGHAI)
     start = (now + timedelta(minutes=4)).replace(second=0, microsecond=0)
     end = start + timedelta(minutes=30)
-    if end.date() != now.date() or end.hour == 0:
-        return None
+    assert end.date() == now.date(), "the served clock starts too late in its day"
     return f"{start:%H:%M}-{end:%H:%M}"
 
 
@@ -48,11 +50,12 @@ def bookable_center(extra_slots=(), capacity=2, hours=False, **over):
 
 
 def today():
-    return datetime.now(SHANGHAI).date().isoformat()
+    """The served halls' day (their clock starts at 10:00 and a test lasts minutes)."""
+    return SERVED_DAY.isoformat()
 
 
 def tomorrow():
-    return (datetime.now(SHANGHAI).date() + timedelta(days=1)).isoformat()
+    return (SERVED_DAY + timedelta(days=1)).isoformat()
 
 
 def book(url, day, slot, phone="13812345678", name="张三丰", queue="general"):
@@ -66,16 +69,13 @@ def book(url, day, slot, phone="13812345678", name="张三丰", queue="general")
 
 @pytest.fixture
 def slot_now():
-    slot = soon_slot()
-    if slot is None:
-        pytest.skip("too close to midnight for a slot later today")
-    return slot
+    return soon_slot()
 
 
 @pytest.fixture
 def booking_server(hall_server, tmp_path, slot_now):
-    """A real `hall serve` (always open, real clock) with a slot starting in a few minutes; its kiosk-east
-    prints into tmp_path/printer.bin."""
+    """A real `hall serve` (always open, on its test clock) with a slot starting in a few minutes; its
+    kiosk-east prints into tmp_path/printer.bin."""
     server = hall_server(centers=[bookable_center(extra_slots=[slot_now])])
     folder = os.path.join(server.env["HALL_DATA_DIR"], "kiosks")
     os.makedirs(folder, exist_ok=True)

@@ -25,12 +25,13 @@ def test_the_poll_figures_in_the_document_are_computed():
 
 def test_the_latency_table_is_the_prediction():
     p9600, p19200 = timing.predict(9600, 32), timing.predict(19200, 32)
-    row = "| **32 devices** | **{:.0f} / {:.0f} / {:.0f} ms** | **{:.0f} / {:.0f} / {:.0f} ms** |".format(
-        p9600.p50_ms, p9600.p99_ms, p9600.max_ms, p19200.p50_ms, p19200.p99_ms, p19200.max_ms)
+    row = (f"| **32 devices** | **{p9600.p50_ms:.0f} / {p9600.p99_ms:.0f} / {p9600.max_ms:.0f} ms** "
+           f"| **{p19200.p50_ms:.0f} / {p19200.p99_ms:.0f} / {p19200.max_ms:.0f} ms** |")
     assert row in DOC
     for n in (8, 16):
         a, b = timing.predict(9600, n), timing.predict(19200, n)
-        assert f"{a.p50_ms:.0f} / {a.p99_ms:.0f} / {a.max_ms:.0f} ms | {b.p50_ms:.0f} / {b.p99_ms:.0f} / {b.max_ms:.0f} ms" in DOC
+        assert (f"{a.p50_ms:.0f} / {a.p99_ms:.0f} / {a.max_ms:.0f} ms | "
+                f"{b.p50_ms:.0f} / {b.p99_ms:.0f} / {b.max_ms:.0f} ms") in DOC
 
 
 def test_the_prediction_grows_with_devices_and_shrinks_with_baud():

@@ -1,4 +1,6 @@
 """The staff console calls; the main screen and the window screen show it; the hall hears it."""
+import re
+
 import requests
 
 from .conftest import NOTICE, NOTICE_EN, live, login, press, shot, take_window
@@ -23,6 +25,8 @@ def test_a_call_from_the_console_reaches_both_screens_and_the_voice(pages, kiosk
     console.wait_for_function("document.querySelector('#t-number')?.textContent === 'A001'")
     assert text(console, "#t-item") == "结婚登记"
     assert text(console, "#t-queue") == "综合受理"
+    # time at the window runs on the hall's clock (the browser's is days away from the test hall's)
+    assert re.fullmatch(r"\d{1,2} 秒", text(console, "#t-at")), text(console, "#t-at")
     assert "已叫 A001 号到本窗口" in text(console, "#message")
 
     main.wait_for_function("document.querySelector('#now-number')?.textContent === 'A001'")

@@ -4,11 +4,12 @@ import math
 import pytest
 
 from hall.core import CenterState, apply
-from hall.estimate import Learner, attach, learner_for, register, unregister, raw_wait, ticket_wait
+from hall.estimate import Learner, following, replay, ticket_wait
 from hall.estimate.calibrate import Calibration
-from hall.estimate.live import replay
 from hall.estimate.times import ServiceTimes, residual, residual_quantile
 from hall.sim import Options, simulate
+from hall.centre import Hall
+from hall.estimate import Estimator
 from tests.helpers import small_center
 
 
@@ -78,50 +79,59 @@ def test_learning_from_simulated_days_gives_ranges_that_hold_the_real_waits():
     sim, _ = _learned(center, 6, 3, Options(tickets_per_day=140))
     state = CenterState(id=center["id"])
     learner = Learner()
-    register(state, learner)
+    projected, _ = following(learner)
     said, inside, n, day = {}, 0, 0, 0
-    try:
-        for e in sim.events:
-            apply(state, e)
-            day += e["type"] == "day_started"
-            if e["type"] == "ticket_issued" and day > 3:
-                from hall.estimate.waits import estimates
-                est = estimates(state, e["at"]).ticket(state.tickets[e["ticket"]])
-                if est is not None:
-                    said[e["ticket"]] = est
-            elif e["type"] == "ticket_called" and e["ticket"] in said:
-                lo, hi = said[e["ticket"]][1:]
-                real = e["at"] - state.tickets[e["ticket"]].issued_at
-                inside += lo - 0.5 <= real <= hi + 0.5
-                n += 1
-            learner.feed([e], state, projected=raw_wait)
-    finally:
-        unregister(state)
+    for e in sim.events:
+        apply(state, e)
+        day += e["type"] == "day_started"
+        if e["type"] == "ticket_issued" and day > 3:
+            from hall.estimate.waits import estimates
+            est = estimates(state, e["at"], learner).ticket(state.tickets[e["ticket"]])
+            if est is not None:
+                said[e["ticket"]] = est
+        elif e["type"] == "ticket_called" and e["ticket"] in said:
+            lo, hi = said[e["ticket"]][1:]
+            real = e["at"] - state.tickets[e["ticket"]].issued_at
+            inside += lo - 0.5 <= real <= hi + 0.5
+            n += 1
+        learner.feed([e], state, projected=projected)
     assert n > 200
     assert 0.65 <= inside / n <= 0.95
 
 
-def test_attach_reads_the_log_and_follows_new_events(hall, clock):
+def test_the_gateway_learner_reads_the_log_and_follows_new_events(hall, clock):
     for _ in range(3):
         hall.execute("east", "issue", {"queue": "general"})
     hall.execute("east", "open", {"window": 1})
     hall.execute("east", "call-next", {"window": 1})
     clock.advance(200)
     hall.execute("east", "finish", {"window": 1})
-    listener = attach(hall)
-    try:
-        with hall.reading("east") as state:
-            learner = learner_for(state)
-            assert learner is not None and len(learner.times.by_queue["general"]) == 1
-        hall.execute("east", "call-next", {"window": 1})
-        clock.advance(100)
-        hall.execute("east", "finish", {"window": 1})
-        with hall.reading("east") as state:
-            assert len(learner_for(state).times.by_queue["general"]) == 2
-            t = next(t for t in state.tickets.values() if t.status == "waiting")
-            assert ticket_wait(state, t) == 0          # window 1 is free
-    finally:
-        hall.listeners.remove(listener)
+    learner = hall.estimator.learner("east")
+    assert learner is not None and len(learner.times.by_queue["general"]) == 1
+    # a fresh gateway on the same store learns the same from the log
+    fresh = Hall(hall.store, clock=clock, estimator=Estimator(background=False))
+    fresh.state("east")
+    assert len(fresh.estimator.learner("east").times.by_queue["general"]) == 1
+    hall.execute("east", "call-next", {"window": 1})
+    clock.advance(100)
+    hall.execute("east", "finish", {"window": 1})
+    with hall.reading("east") as state:
+        assert len(hall.estimator.learner("east").times.by_queue["general"]) == 2
+        t = next(t for t in state.tickets.values() if t.status == "waiting")
+        assert ticket_wait(state, t, learner=learner) == 0          # window 1 is free
+        assert hall.waits(state).at().ticket(t)[0] == 0
+    with fresh.reading("east") as state:        # what another process appended is learned too
+        assert len(fresh.estimator.learner("east").times.by_queue["general"]) == 2
+
+
+def test_phases_run_in_order_whatever_the_order_of_registration(hall):
+    heard = []
+    for phase in ("publish", "record", "invalidate", "learn", "publish"):
+        hall.listen(phase, lambda cid, events, state, phase=phase: heard.append(phase))
+    hall.execute("east", "issue", {"queue": "general"})
+    assert heard == ["invalidate", "learn", "record", "publish", "publish"]
+    with pytest.raises(ValueError):
+        hall.listen("later", print)
 
 
 def test_ticket_and_queue_views_carry_a_range(client, auth):

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from hall.core import CenterState, apply
-from hall.estimate import Learner, register, unregister, raw_wait, ticket_row
+from hall.centre import Hall
+from hall.estimate import Estimator, Learner, Trainer, following
 from hall.estimate import model as learned
 from hall.estimate.features import NAMES
-from hall.estimate.live import Trainer, attach
 from hall.estimate.waits import estimates
 from hall.sim import Options, simulate
 from tests.helpers import small_center
@@ -109,11 +109,11 @@ def simulated_learner(days=5, seed=4):
     sim = simulate(center, days=days, seed=seed, options=Options(tickets_per_day=220))
     state = CenterState(id=center["id"])
     learner = Learner()
-    register(state, learner)
+    projected, sample = following(learner)
     day = issued = 0
     for e in sim.events:
         apply(state, e)
-        learner.feed([e], state, projected=raw_wait, sample=ticket_row)
+        learner.feed([e], state, projected=projected, sample=sample)
         day += e["type"] == "day_started"
         issued += day == days and e["type"] == "ticket_issued"
         if issued >= 60 and sum(len(ids) for ids in state.lines.values()) >= 3:
@@ -123,61 +123,47 @@ def simulated_learner(days=5, seed=4):
 
 def test_a_learner_trains_on_its_own_log_and_the_estimates_use_it():
     state, learner = simulated_learner()
-    try:
-        assert len(learner.samples) > 600 and learner.model is None
-        assert learner.wants_training()
-        model = learner.train()
-        assert model is not None and learner.model is model
-        assert not learner.wants_training()            # until tomorrow
-        waiting = [t for t in state.tickets.values() if t.status == "waiting"]
-        est = estimates(state)
-        for t in waiting:
-            point, lo, hi = est.ticket(t)
-            assert lo <= point <= hi
-        for q in ("general", "police"):
-            point, lo, hi = est.queue(q)
-            assert lo <= point <= hi
-        assert est.queue("tax") is None or est.queue("tax")[0] >= 0
-    finally:
-        unregister(state)
+    assert len(learner.samples) > 600 and learner.model is None
+    assert learner.wants_training()
+    model = learner.train()
+    assert model is not None and learner.model is model
+    assert not learner.wants_training()            # until tomorrow
+    waiting = [t for t in state.tickets.values() if t.status == "waiting"]
+    est = estimates(state, None, learner)
+    for t in waiting:
+        point, lo, hi = est.ticket(t)
+        assert lo <= point <= hi
+    for q in ("general", "police"):
+        point, lo, hi = est.queue(q)
+        assert lo <= point <= hi
+    assert est.queue("tax") is None or est.queue("tax")[0] >= 0
 
 
 def test_training_apart_puts_the_model_in_use_when_done():
     state, learner = simulated_learner()
-    try:
-        trainer = Trainer(background=True)
-        trainer.start(learner)
-        assert learner.training and not learner.wants_training()
-        trainer.last.join(60)
-        assert not learner.training and learner.model is not None
-    finally:
-        unregister(state)
+    trainer = Trainer(background=True)
+    trainer.start(learner)
+    assert learner.training and not learner.wants_training()
+    trainer.last.join(60)
+    assert not learner.training and learner.model is not None
 
 
-def test_without_a_model_the_estimates_are_the_calibrated_projection(hall, clock):
+def test_without_a_model_the_estimates_are_the_calibrated_projection(app, clock):
+    hall = Hall(app.extensions["hall"].store, clock=clock, estimator=Estimator(background=False))
     for _ in range(3):
         hall.execute("east", "issue", {"queue": "general"})
     hall.execute("east", "open", {"window": 1})
-    listener = attach(hall, background=False)
-    try:
-        assert attach(hall) is listener                 # once per gateway
-        with hall.reading("east") as state:
-            from hall.estimate import learner_for, ticket_wait
-            assert learner_for(state).model is None     # three tickets teach no trees
-            t = next(t for t in state.tickets.values() if t.status == "waiting")
-            assert ticket_wait(state, t) is not None
-    finally:
-        hall.listeners.remove(listener)
+    with hall.reading("east") as state:
+        assert hall.estimator.learner("east").model is None     # three tickets teach no trees
+        t = next(t for t in state.tickets.values() if t.status == "waiting")
+        assert hall.waits(state).at().ticket(t) is not None
 
 
 def test_without_scikit_learn_nothing_is_sampled_and_the_estimate_stands(monkeypatch):
     monkeypatch.setattr("hall.estimate.waits.available", lambda: False)
     monkeypatch.setattr("hall.estimate.model.available", lambda: False)
     state, learner = simulated_learner(days=2)
-    try:
-        assert not learner.samples and learner.train() is None
-        from hall.estimate import ticket_wait
-        waiting = [t for t in state.tickets.values() if t.status == "waiting"]
-        assert waiting and all(ticket_wait(state, t) is not None for t in waiting)
-    finally:
-        unregister(state)
+    assert not learner.samples and learner.train() is None
+    from hall.estimate import ticket_wait
+    waiting = [t for t in state.tickets.values() if t.status == "waiting"]
+    assert waiting and all(ticket_wait(state, t, learner=learner) is not None for t in waiting)

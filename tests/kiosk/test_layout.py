@@ -26,7 +26,8 @@ def test_width_counts_chinese_and_fullwidth_punctuation_as_two_columns():
 
 @pytest.mark.parametrize("columns", [32, 48])
 def test_wrap_never_exceeds_the_paper(columns):
-    text = "温馨提示：本中心工作日8:30-12:00、13:30-17:30办公，周六上午提供延时服务；请携带材料原件取号办理，过号请留意回呼。"
+    text = ("温馨提示：本中心工作日8:30-12:00、13:30-17:30办公，周六上午提供延时服务；"
+            "请携带材料原件取号办理，过号请留意回呼。")
     lines = wrap(text, columns)
     assert all(width(line) <= columns for line in lines)
     assert "".join(lines) == text.replace(" ", "")

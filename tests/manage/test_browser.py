@@ -41,7 +41,8 @@ def test_a_manager_moves_a_window_and_the_dashboard_and_its_next_call_follow(pag
     page.wait_for_function("document.querySelector('#queues tr[data-queue=tax] .waiting').textContent === '0'")
     events = api("GET", "/centers/east/events?after=0", "manager-east")["events"]
     [assigned] = [e for e in events if e["type"] == "window_assigned"]
-    assert assigned["by"] == "user:manager-east" and assigned["queues"] == ["tax"] and assigned["previous"] == ["police"]
+    assert assigned["by"] == "user:manager-east"
+    assert assigned["queues"] == ["tax"] and assigned["previous"] == ["police"]
     shot(page, "manage-dashboard-moved.png")
 
 
@@ -81,7 +82,8 @@ def test_a_recommendation_is_applied_in_one_click(pages, api, server):
     page = dashboard(pages)
     page.wait_for_selector("#recs .rec[data-window='3']", timeout=15000)
     rec = text(page, "#recs .rec[data-window='3'] .r-text")
-    assert rec.startswith(("把 3 号窗口从户籍业务调到综合受理：综合受理预计等候 −", "让 3 号窗口兼办综合受理：综合受理预计等候 −")), rec
+    assert rec.startswith(("把 3 号窗口从户籍业务调到综合受理：综合受理预计等候 −",
+                           "让 3 号窗口兼办综合受理：综合受理预计等候 −")), rec
     shot(page, "manage-recommendation.png")
     page.click("#recs .rec[data-window='3'] button")
     page.wait_for_function("document.querySelector(\"#windows .window[data-window='3'] .chips\")"
@@ -109,7 +111,8 @@ def test_a_bad_rating_is_followed_up_on_the_alerts_page(pages, api, server):
     api.window("open", 1)
     api.window("call-next", 1)
     api.window("finish", 1)
-    requests.post(f"{server.url}/api/v1/tickets/{t['id']}/evaluation", json={"score": 1, "comment": "等太久"}, timeout=10)
+    requests.post(f"{server.url}/api/v1/tickets/{t['id']}/evaluation", json={"score": 1, "comment": "等太久"},
+                  timeout=10)
     page = pages("/manage/east/alerts", 1366, 768)
     login(page)
     fu = "#followups .fu"

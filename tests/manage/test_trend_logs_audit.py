@@ -51,7 +51,8 @@ def test_audit_select_by_window_staff_ticket_and_type():
         ev(4, "ticket_issued", 4, ticket="t2", number="A002", queue="general", by="device:kiosk"),
         ev(5, "ticket_called", 5, ticket="t2", window=2, queue="general", number="A002", by="user:li"),
         ev(6, "window_assigned", 6, window=1, queues=["tax"], mode="ordered", by="user:boss"),
-        ev(7, "tickets_moved", 7, from_queue="general", to_queue="tax", tickets=["t2"], numbers=["A002"], by="user:boss"),
+        ev(7, "tickets_moved", 7, from_queue="general", to_queue="tax", tickets=["t2"], numbers=["A002"],
+           by="user:boss"),
     ]
     assert [e["seq"] for e in select(log, window=1)] == [1, 3, 6]
     assert [e["seq"] for e in select(log, staff="zhang")] == [1, 3, 6]        # 6: at zhang's window while on duty

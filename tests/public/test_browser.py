@@ -1,27 +1,26 @@
-"""The phone pages in real headless Chromium against a real `hall serve` (gevent, Socket.IO, the
-real clock): the wait board with its closing-time warning, distances and recommendation, the
+"""The phone pages in real headless Chromium against a real `hall serve` (gevent, Socket.IO, its test
+clock from Thursday 10:00): the wait board with its closing-time warning, distances and recommendation, the
 English switch, and the ticket page turning into 「请到 1 号窗口」 when the ticket is called,
 without a reload. Screenshots go to test-artifacts/."""
 import os
+import re
 import time
 from datetime import datetime, timedelta
 
 import pytest
 import requests
 
-from tests.helpers import SHANGHAI, always_open, small_center
+from tests.helpers import SERVED_START, SHANGHAI, always_open, at, small_center
 
 # east is in the city, west 20 km away, north 3 km away and closing soon
 EAST_AT, WEST_AT, NORTH_AT = [22.590, 113.080], [22.770, 113.080], [22.617, 113.080]
 
 
-def closing_soon(minutes=10):
-    """Opening hours for today that end `minutes` from now (Shanghai time), or None near midnight."""
-    now = datetime.now(SHANGHAI)
+def closing_soon(now, minutes=10):
+    """Opening hours for the day of `now` (a Shanghai datetime before 23:00) that end `minutes` after it."""
     end = now + timedelta(minutes=minutes)
-    if end.date() != now.date() or now.hour == 0:
-        return None
-    start = max(now - timedelta(hours=1), now.replace(hour=0, minute=0, second=0, microsecond=0))
+    start = now - timedelta(hours=1)
+    assert start.date() == now.date() == end.date(), "a served clock should start mid-morning"
     day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[now.weekday()]
     return {day: [f"{start:%H:%M}-{end:%H:%M}"]}
 
@@ -35,9 +34,7 @@ def api(server, method, path, who=None, **kw):
 
 @pytest.fixture
 def district(hall_server):
-    hours = closing_soon()
-    if hours is None:
-        pytest.skip("too close to midnight for a centre that closes in 10 minutes")
+    hours = closing_soon(datetime.fromtimestamp(at(SERVED_START), SHANGHAI))
     centers = [
         always_open(small_center("east", name="东区政务服务中心", location=EAST_AT)),
         always_open(small_center("west", name="西区政务服务中心", location=WEST_AT)),
@@ -66,6 +63,8 @@ def card(page, cid):
 
 def test_wait_board(district, phone, artifacts):
     page = phone()
+    # a phone whose clock is weeks behind: "too late before closing" is judged by the hall's clock
+    page.clock.install(time=datetime(2026, 11, 2, 8, 0, tzinfo=SHANGHAI))
     page.goto(district.url + "/m/")
     page.wait_for_selector(".centre-card[data-center='north']")
     assert page.locator("h1").inner_text() == "各中心实时排队"
@@ -127,9 +126,11 @@ def test_ranking_logic_in_the_browser(district, phone):
     result = page.evaluate("""() => {
       const now = Date.parse('2026-11-26T16:50:00+08:00');
       const q = (w) => [{id: 'p', name: '户籍', waiting: 3, est_wait_s: w, open_windows: w === null ? 0 : 1}];
-      const c = (id, open, w, loc, closes) => ({id, name: id, open, closes_at: closes || null, location: loc, queues: q(w)});
+      const c = (id, open, w, loc, closes) => ({id, name: id, open, closes_at: closes || null, location: loc,
+                                                queues: q(w)});
       const centres = [c('far', true, 0, [22.77, 113.08]), c('near', true, 900, [22.59, 113.08]),
-                       c('shut', false, 0, [22.59, 113.08]), c('late', true, 1200, [22.59, 113.08], '2026-11-26T17:00:00+08:00'),
+                       c('shut', false, 0, [22.59, 113.08]),
+                       c('late', true, 1200, [22.59, 113.08], '2026-11-26T17:00:00+08:00'),
                        c('none', true, null, [22.59, 113.08]), c('other', true, 0, null)];
       const items = {};
       centres.forEach(x => items[x.id] = [{name: x.id === 'other' ? '别的事' : '身份证', queue: 'p'}]);
@@ -150,6 +151,8 @@ def test_ticket_page_goes_live_when_called(district, phone, artifacts):
     server = district
     t = api(server, "POST", "/centers/east/tickets", "kiosk-east", json={"queue": "police"}).json()
     page = phone()
+    # a phone whose own clock is weeks off, late at night: the page goes by the hall's clock
+    page.clock.install(time=datetime(2027, 1, 9, 22, 40, tzinfo=SHANGHAI))
     # record what the page asks of the phone's vibrator
     page.add_init_script("window.__vibrations = []; navigator.vibrate = p => (window.__vibrations.push(p), true);")
     page.goto(f"{server.url}/m/tickets/{t['id']}")
@@ -157,7 +160,8 @@ def test_ticket_page_goes_live_when_called(district, phone, artifacts):
     page.wait_for_function("document.querySelector('#live').textContent === '实时更新中'")
     assert page.locator("#number").inner_text() == t["number"]
     assert page.locator("#ahead").inner_text() == "6 人"
-    assert "前后" in page.locator("#eta").inner_text()
+    # six ahead of it, about 4 minutes each, from the hall's 10:00 and a bit
+    assert re.fullmatch(r"1[01]:\d\d 前后", page.locator("#eta").inner_text())
     assert page.locator("#called").is_hidden()
     page.screenshot(path=os.path.join(artifacts, "public-ticket-waiting.png"), full_page=True)
     page.evaluate("window.__sameDocument = 'yes'")

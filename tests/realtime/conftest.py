@@ -111,7 +111,8 @@ class Api:
         return r.json()
 
     def window(self, number, action, **body):
-        r = self.http.post(f"{self.base}/windows/{number}/{action}", json=body, headers=self._h(f"bridge-{self.center}"))
+        r = self.http.post(f"{self.base}/windows/{number}/{action}", json=body,
+                           headers=self._h(f"bridge-{self.center}"))
         assert r.status_code in (200, 204), r.text
         return r.json() if r.status_code == 200 else None
 

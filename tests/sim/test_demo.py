@@ -7,13 +7,13 @@ import time
 import pytest
 import requests
 
-from tests.helpers import free_port
+from tests.helpers import HallClock, free_port
 
 
 @pytest.fixture
 def demo(tmp_path):
     port = free_port()
-    env = {**os.environ, "HALL_DATA_DIR": str(tmp_path / "data")}
+    env = {**os.environ, "HALL_DATA_DIR": str(tmp_path / "data"), "HALL_CLOCK_START": HallClock().iso()}
     env.pop("HALL_REDIS_URL", None)
     log = open(tmp_path / "demo.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "hall.cli", "demo", "--port", str(port), "--speed", "200"],

@@ -95,6 +95,8 @@
   function load() {
     return M.api("GET", "/centers/" + centre + "/reports?" + query()).then(function (r) {
       report = r;
+      // no date asked: the hall answered for its own today (this PC's calendar may be off)
+      if (!$("report-form").elements.date.value) $("report-form").elements.date.value = r.from;
       render();
       document.body.dataset.loaded = r.period + ":" + r.from;
     }, function (err) { M.say(M.refusal(err), "error"); });
@@ -118,7 +120,7 @@
   M.start(function () {
     var form = $("report-form");
     var params = new URLSearchParams(window.location.search);
-    form.elements.date.value = params.get("date") || new Date().toLocaleDateString("sv-SE", {timeZone: "Asia/Shanghai"});
+    form.elements.date.value = params.get("date") || "";
     form.elements.period.value = params.get("period") || "day";
     form.addEventListener("submit", function (ev) { ev.preventDefault(); load(); });
     $("csv").addEventListener("click", function () { download("csv"); });

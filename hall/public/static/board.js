@@ -12,7 +12,7 @@
     return M.getJSON("/api/v1/centers").then(function (r) {
       if (r.status !== 200) throw new Error("HTTP " + r.status);
       state.centres = r.body.centers || [];
-      state.fetchedAt = Date.now();
+      state.fetchedAt = M.now();
       $("offline").hidden = true;
       render();
       if (!state.itemsLoaded) loadItems();
@@ -54,7 +54,7 @@
   }
 
   function render() {
-    var now = Date.now();
+    var now = M.now();
     $("updated").textContent = state.fetchedAt ? M.clock(state.fetchedAt) : "—";
     var centres = state.centres.slice();
     if (state.here) {
@@ -101,7 +101,7 @@
     var chosen = $("item").value.trim();
     var panel = $("ranking");
     if (!chosen || !state.itemsLoaded) { panel.hidden = true; return; }
-    var ranked = Rank.rankItem(state.centres, state.items, chosen, state.here, Date.now());
+    var ranked = Rank.rankItem(state.centres, state.items, chosen, state.here, M.now());
     panel.hidden = false;
     var rec = $("recommend"), list = $("rank-list");
     list.textContent = "";

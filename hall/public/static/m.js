@@ -111,12 +111,18 @@
     return e;
   }
 
+  // the hall's time: the page carries it, and a phone's own clock may be minutes (or days) off
+  var skew = 0;
+  function now() { return Date.now() + skew; }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var served = Number(document.body.dataset.now);
+    if (served) skew = served - Date.now();
     apply();
     var b = document.getElementById("lang");
     if (b) b.addEventListener("click", function () { setLang(lang === "en" ? "zh" : "en"); });
   });
 
   g.M = {t: t, apply: apply, lang: function () { return lang; }, onLang: function (fn) { listeners.push(fn); },
-         clock: clock, minutes: minutes, name: name, getJSON: getJSON, el: el};
+         clock: clock, minutes: minutes, name: name, getJSON: getJSON, el: el, now: now};
 })(window);

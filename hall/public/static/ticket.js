@@ -47,7 +47,7 @@
     var waiting = ticket.status === "waiting";
     $("ahead").textContent = waiting ? M.t("people", {n: ticket.ahead}) : "—";
     if (waiting && ticket.est_wait_s !== null) {
-      var at = Date.now() + ticket.est_wait_s * 1000;
+      var at = M.now() + ticket.est_wait_s * 1000;
       $("eta").textContent = M.t("eta_at", {t: M.clock(at, ticket.issued_at)});
     } else {
       $("eta").textContent = waiting ? M.t("eta_none") : "—";

@@ -147,7 +147,8 @@
     return i18n.t("min_sec", {m: Math.floor(seconds / 60), s: seconds % 60});
   }
 
-  function since(iso) { return iso ? (Date.now() - Date.parse(iso)) / 1000 : null; }
+  var skew = 0;     // the hall's clock minus this PC's, from the last snapshot
+  function since(iso) { return iso ? (Date.now() + skew - Date.parse(iso)) / 1000 : null; }
 
   function renderWork() {
     var w = windows[session.window];
@@ -210,6 +211,7 @@
       handlers: {
         snapshot: function (s) {
           picture = s;
+          if (typeof s.now === "number") skew = s.now * 1000 - Date.now();
           queues = {}; windows = {}; 
           s.queues.forEach(function (q) { queues[q.id] = q; });
           s.windows.forEach(function (w) { windows[w.number] = w; });
