@@ -4,10 +4,11 @@
 `init_app(app)` registers the pages (/manage…) and the managers' API (/api/v1…), and hangs a
 `Manage` on the app (`app.extensions["manage"]`) and the keeper of the per-day aggregates the
 reports read (`app.extensions["aggregates"]`, fed by the gateway as events arrive). In a gevent
-server process it also starts the background greenlet that supervises every centre every SUPERVISE_EVERY_S seconds (default 5,
-$HALL_SUPERVISE_EVERY_S; 0 turns it off) and refreshes recommendations every RECOMMEND_EVERY_S
-(default 60, $HALL_RECOMMEND_EVERY_S). Nothing starts at import, and nothing starts in a test's app: tests call
-`app.extensions["manage"].tick()` with their fake clock.
+server process it also starts the background greenlet that supervises every centre every
+SUPERVISE_EVERY_S seconds (default 5, $HALL_SUPERVISE_EVERY_S; 0 turns it off) and refreshes
+recommendations every RECOMMEND_EVERY_S (default 60, $HALL_RECOMMEND_EVERY_S). Nothing starts at
+import, and nothing starts in a test's app: tests call `app.extensions["manage"].tick()` with their
+fake clock.
 """
 from ..store import aggregates
 from . import admin_api, api, pages, reports_api

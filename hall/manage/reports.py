@@ -72,7 +72,7 @@ def from_rows(rows, config, first, last):
 
     by_day = {day: r for (day, kind, _), r in sorted(rows.items()) if kind == "centre"}
     by_queue_hours = {}
-    for (day, kind, key), r in rows.items():
+    for (_, kind, key), r in rows.items():
         if kind == "queue" and r["hours"]:
             dst = by_queue_hours.setdefault(key, {})
             for h, n in r["hours"].items():

@@ -113,7 +113,8 @@ class Conformance:
         assert (centre["issued"], centre["waits"], centre["hours"], centre["scores"]) == \
             (3, {"60": 3, "3700": 1}, {"9": 2, "10": 1}, [0, 0, 0, 1, 0])
         assert got[("2026-11-26", "queue", "A")]["issued"] == 2
-        assert store.read_aggregates("c1", "2026-11-27", "2026-12-31")[("2026-11-27", "staff", "zhang")]["name"] == "张敏"
+        later = store.read_aggregates("c1", "2026-11-27", "2026-12-31")
+        assert later[("2026-11-27", "staff", "zhang")]["name"] == "张敏"
         assert store.aggregate_mark("c1") == mark(9, day_seq=8)
         assert store.read_aggregates("c2", "2026-01-01", "2026-12-31") == {}
 
