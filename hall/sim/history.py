@@ -80,17 +80,20 @@ def write_history(store, center, days, seed=0, today=None, page=5000, options=No
 
 
 def command(center_id, days, seed, catalog_file=None, echo=print):
-    """`hall simulate --store`: returns a process exit code."""
-    import os
+    """`hall simulate --store`: returns a process exit code. The store and "today" are the hall's
+    own (`HALL_DATA_DIR` or `HALL_REDIS_URL`; its clock, `HALL_CLOCK_START`'s when set)."""
     from .run import centre_of
+    from ..config import read
     from ..store import open_store
     center, code = centre_of(center_id, catalog_file, echo)
     if center is None:
         return code
-    store = open_store(os.environ.get("HALL_DATA_DIR", "hall-data"), os.environ.get("HALL_REDIS_URL"))
+    config = read()
+    store = open_store(config["DATA_DIR"], config["REDIS_URL"])
+    today = datetime.fromtimestamp(config["CLOCK"](), zone(normalize_center(center)["timezone"])).date()
     t0 = time.perf_counter()
     try:
-        done = write_history(store, center, days, seed=seed)
+        done = write_history(store, center, days, seed=seed, today=today)
     except HistoryError as e:
         echo(f"error: {e}")
         return 2
