@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 
 import requests
 
@@ -33,6 +34,8 @@ from hall.store import open_store  # noqa: E402
 from tests.helpers import HallServer, free_port  # noqa: E402
 
 CENTRE = "huanshi"
+TODAY = date(2026, 12, 7)          # a Monday: the served hall's clock starts then, the history ends the day before
+START = "2026-12-07 08:00"
 SPANS = (("empty", 0), ("week", 5), ("month", 22), ("year", 250))
 
 
@@ -49,10 +52,10 @@ def prepared(directory, days, seed):
     if days:
         store = open_store(data)
         t0 = time.perf_counter()
-        write_history(store, huanshi(), days, seed=seed)
+        write_history(store, huanshi(), days, seed=seed, today=TODAY)
         took = time.perf_counter() - t0
         store.close()
-    server = HallServer(directory, centers=[huanshi()])
+    server = HallServer(directory, centers=[huanshi()], start=START)
     return server, took
 
 
@@ -69,6 +72,7 @@ def cold_start(server, timeout=3600):
     port = free_port()
     server.port, server.url = port, f"http://127.0.0.1:{port}"
     log = server.log = open(os.path.join(server.dir, "serve.log"), "ab")
+    server.env["HALL_CLOCK_START"] = server.clock.run().iso()
     t0 = time.perf_counter()
     server.proc = subprocess.Popen([sys.executable, "-m", "hall.cli", "serve", "--port", str(port)],
                                    env=server.env, stdout=log, stderr=subprocess.STDOUT)
