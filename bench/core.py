@@ -2,7 +2,7 @@
 
     python bench/core.py [--seconds 5]
 
-core_commands_per_s: issue + call-next + finish decided and folded in process (no store).
+core_commands_per_s: issue + call-next + finish through the gateway on the in-memory store.
 http_issue_*: durable ticket issues over HTTP against a real `hall serve` process (gevent), by
 N keep-alive clients in another process, on SQLite (synchronous=FULL) and on Redis
 (appendfsync always). Figures compare within one run; the machine is shared and noisy.
@@ -19,26 +19,25 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from hall.core import decide, apply, CenterState  # noqa: E402
+from hall.centre import Hall  # noqa: E402
+from hall.store.memory import MemoryStore  # noqa: E402
 from tests.helpers import Clock, HallServer, RedisServer, always_open, small_center  # noqa: E402
 
 
 def bench_core(seconds):
     clock = Clock()
-    state = CenterState(id="east")
+    hall = Hall(MemoryStore(), clock=clock, snapshot_every=float("inf"))
     n = [0]
 
     def run(name, **args):
-        events, result = decide(state, name, args, clock(), "bench")
-        for e in events:
-            e["seq"] = state.version + 1
-            apply(state, e)
+        result, _, _ = hall.execute("east", name, args, by="bench")
         n[0] += 1
         return result
 
     config = always_open(small_center("east"))
     config["queues"][0]["daily_quota"] = None
     run("configure", config=config)
+    state = hall.state("east")
     for w in (1, 2, 3):
         run("open", window=w)
     n[0] = 0

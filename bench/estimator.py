@@ -88,13 +88,12 @@ def estimate_all_ms(seed, repeats=100):
     from datetime import datetime, time as dtime
     from hall.core.clock import zone
     from hall.estimate import following, waits
-    from hall.sim.engine import CoreBackend, Engine, default_first_day
+    from hall.sim.engine import Engine, in_memory, default_first_day
     center = catalog.parse({"centers": [_huanshi()]})[0]
     cfg = CenterConfig.from_dict(center)
     learner = trained_learner(center, seed + 7)
-    backend = CoreBackend(center["id"])
     projected, sample = following(learner)
-    backend.listeners.append(lambda cid, evs, st: learner.feed(evs, st, projected=projected, sample=sample))
+    backend = in_memory(center["id"], [lambda cid, evs, st: learner.feed(evs, st, projected=projected, sample=sample)])
     engine = Engine(backend, cfg, Options(tickets_per_day=4000), seed=seed)
     day = default_first_day()
     backend.do("configure", {"config": center},

@@ -28,7 +28,7 @@ from hall.core.clock import zone  # noqa: E402
 from hall.core.config import CenterConfig, normalize_center  # noqa: E402
 from hall.manage.recommend import recommend  # noqa: E402
 from hall.stats import percentile  # noqa: E402
-from hall.sim.engine import CoreBackend, Engine, next_open_days, default_first_day  # noqa: E402
+from hall.sim.engine import Engine, in_memory, next_open_days, default_first_day  # noqa: E402
 from hall.sim.model import Options  # noqa: E402
 
 EVERY_S = 60
@@ -67,7 +67,7 @@ SCENARIOS = {
 
 def run_day(raw, scenario, seed, rebalance):
     config = CenterConfig.from_dict(raw)
-    backend = CoreBackend(raw["id"])
+    backend = in_memory(raw["id"])
     options = Options(**scenario.get("options", {}))
     engine = Engine(backend, config, options, seed=seed)
     day = next_open_days(config, default_first_day(), 1)[0]

@@ -1,4 +1,4 @@
-"""How fast the simulator plays a day through the real core. Prints one JSON object.
+"""How fast the simulator plays a day through the real gateway (in-memory store). Prints one JSON object.
 
     .venv/bin/python bench/simulator.py
 

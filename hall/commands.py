@@ -51,14 +51,22 @@ def demo(host, port, speed):
     run(host, port, speed)
 
 
-@cli.command(help="Simulate opening days of a centre through the real core; print waits, utilisation, no-shows.")
+@cli.command(help="Simulate opening days of a centre through the real gateway; print waits, utilisation, no-shows "
+             "(or, with --store, write them into the hall's store as history).")
 @click.option("--center", required=True, help="centre id in the catalogue")
 @click.option("--days", default=1, show_default=True, type=click.IntRange(1, 3650))
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--log", "log_file", type=click.Path(dir_okay=False), help="write the event log here (JSON lines)")
 @click.option("--catalog", "catalog_file", type=click.Path(dir_okay=False),
               help="catalogue YAML (default: the bundled demo district)")
-def simulate(center, days, seed, log_file, catalog_file):
+@click.option("--store", "to_store", is_flag=True,
+              help="write the days, ending yesterday, into the hall's store ($HALL_DATA_DIR or $HALL_REDIS_URL)")
+def simulate(center, days, seed, log_file, catalog_file, to_store):
+    if to_store:
+        if log_file:
+            _fail("--log and --store do not go together")
+        from .sim.history import command as write
+        sys.exit(write(center, days, seed, catalog_file, echo=click.echo))
     from .sim.run import command
     sys.exit(command(center, days, seed, log_file, catalog_file, echo=click.echo))
 

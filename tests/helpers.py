@@ -207,7 +207,7 @@ class HallServer:
             try:
                 if requests.get(self.url + "/api/v1/centers", timeout=1).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):    # not up yet, or still loading
                 pass
             if self.proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"hall serve did not start; see {self.log.name}")

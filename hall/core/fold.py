@@ -1,6 +1,7 @@
 """State is the fold of events: `apply` is the only code that changes a CenterState."""
 from . import appointments, followups, moves, supervision
 from .config import CenterConfig
+from .lives import service_seconds
 from .state import (Ticket, Window, WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED,
                     OPEN, PAUSED, CLOSED)
 
@@ -97,7 +98,7 @@ def _finished(s, e):
         w.served += 1
     stat = s.service.setdefault(t.queue, [0, 0.0])
     stat[0] += 1
-    stat[1] += e["at"] - (t.started_at or t.called_at or e["at"])
+    stat[1] += service_seconds(t.started_at, t.called_at, e["at"])
 
 
 def _no_show(s, e):

@@ -22,15 +22,19 @@ def seq_before(hall, cid, when):
 
 def events_between(hall, cid, start, end=None, after=None):
     """Events with start <= at < end (end None: up to now), read in pages."""
+    return list(iter_between(hall, cid, start, end, after))
+
+
+def iter_between(hall, cid, start, end=None, after=None):
+    """The same, one page in memory at a time."""
     after = seq_before(hall, cid, start) if after is None else after
-    out = []
     while True:
         page = hall.events(cid, after, PAGE)
         for e in page:
             if end is not None and e["at"] >= end:
-                return out
+                return
             if e["at"] >= start:
-                out.append(e)
+                yield e
         if len(page) < PAGE:
-            return out
+            return
         after = page[-1]["seq"]

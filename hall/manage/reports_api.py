@@ -1,8 +1,9 @@
-"""Reports (JSON, CSV, XLSX) and the audit log, both read from the centre's event log."""
+"""Reports (JSON, CSV, XLSX) from the per-day aggregates; the audit log from the raw events of its span."""
+from collections import deque
 from datetime import datetime
 from typing import Annotated, Literal
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 from pydantic import Field
 
 from ..api import models as m
@@ -11,7 +12,7 @@ from ..api.spec import args, declare
 from ..core.clock import local, zone
 from . import audit, export, reports
 from .api import _manager
-from .logs import events_between
+from .logs import iter_between
 
 bp = Blueprint("api_manage_reports", __name__)
 
@@ -35,14 +36,14 @@ def report(cid):
     period, fmt, table = q.period, q.format, q.table
     with hall().reading(cid) as state:
         config = state.config.raw
-        overturned = {f["ticket"] for f in state.followups.values() if f["overturned"]}
-    tz = config["timezone"]
-    day = q.date or local(now(), tz).date().isoformat()
-    try:
-        first, last, start, end = reports.period_bounds(period, day, tz)
-    except ValueError:
-        raise ApiError("bad_input", "'date' must be a date like 2026-11-26", 400) from None
-    r = reports.build(events_between(hall(), cid, start, end), config, start, end, overturned)
+        tz = config["timezone"]
+        day = q.date or local(now(), tz).date().isoformat()
+        try:
+            first, last, _, _ = reports.period_bounds(period, day, tz)
+        except ValueError:
+            raise ApiError("bad_input", "'date' must be a date like 2026-11-26", 400) from None
+        rows = current_app.extensions["aggregates"].rows(cid, first.isoformat(), last.isoformat(), state)
+    r = reports.from_rows(rows, config, first.isoformat(), last.isoformat())
     r.update({"center": cid, "center_name": config["name"], "period": period, "from": first.isoformat(),
               "to": last.isoformat(), "generated_at": local(now(), tz).isoformat(timespec="seconds")})
     title = f"{config['name']} {first.isoformat()}" + (f" 至 {last.isoformat()}" if last != first else "")
@@ -87,8 +88,12 @@ def audit_log(cid):
         raise ApiError("bad_input", "ask for at most 93 days at a time", 400)
     types = [x for x in (q.type or "").split(",") if x] or None
     limit = q.limit
-    found = audit.select(events_between(hall(), cid, start, end), q.window, q.staff or None, q.ticket or None,
-                         types)
-    return jsonify({"events": found[-limit:][::-1], "total": len(found), "more": len(found) > limit,
+    # the span is read page by page; only the last `limit` matches are held
+    found, total = deque(maxlen=limit), 0
+    for e in audit.matching(iter_between(hall(), cid, start, end), q.window, q.staff or None, q.ticket or None,
+                            types):
+        found.append(e)
+        total += 1
+    return jsonify({"events": list(found)[::-1], "total": total, "more": total > limit,
                     "from": local(start, tz).isoformat(timespec="seconds"),
                     "to": local(end, tz).isoformat(timespec="seconds") if end else None})

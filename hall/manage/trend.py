@@ -1,20 +1,25 @@
-"""How many waited in each queue over the last hour: counts kept from the event log."""
+"""How many waited in each queue over the last hour: counts kept from the read model of the log."""
 import threading
 
+from ..core.lives import Lives
 from .logs import PAGE, seq_before
+
+DEFAULT_TZ = "Asia/Shanghai"
 
 KEEP_S = 2 * 3600
 
 
 class WaitingCounts:
-    """Waiting tickets per queue, fed a centre's events in order; keeps each change for KEEP_S."""
+    """Waiting tickets per queue, fed a centre's events in order; keeps each change for KEEP_S.
+    Who waits in which line is the read model's (`hall.core.lives`)."""
 
-    def __init__(self, day_start=None):
+    def __init__(self, day_start=None, tz=DEFAULT_TZ):
         self.day_start = day_start
         self.seq = 0
         self.queue_of = {}          # waiting ticket → its queue
         self.counts = {}            # queue → waiting now
         self.points = {}            # queue → [(at, count after the change)]
+        self.lives = Lives(tz, on_line=self._moved)
 
     def _set(self, queue, at, delta):
         n = self.counts.get(queue, 0) + delta
@@ -25,33 +30,23 @@ class WaitingCounts:
         else:
             pts.append((at, n))
 
-    def _leave(self, tid, at):
-        q = self.queue_of.pop(tid, None)
-        if q is not None:
-            self._set(q, at, -1)
-
-    def _join(self, tid, queue, at):
-        self._leave(tid, at)
-        self.queue_of[tid] = queue
-        self._set(queue, at, +1)
+    def _moved(self, tid, queue, at):
+        left = self.queue_of.pop(tid, None)
+        if left is not None:
+            self._set(left, at, -1)
+        if queue is not None:
+            self.queue_of[tid] = queue
+            self._set(queue, at, +1)
 
     def feed(self, events):
         for e in events:
-            kind, at = e["type"], e["at"]
-            if kind == "ticket_issued":
-                self._join(e["ticket"], e["queue"], at)
-            elif kind in ("ticket_called", "ticket_cancelled"):
-                self._leave(e["ticket"], at)
-            elif kind == "ticket_transferred":
-                self._join(e["ticket"], e["queue"], at)
-            elif kind == "tickets_moved":
-                for tid in e["tickets"]:
-                    self._join(tid, e["to_queue"], at)
-            elif kind == "day_started":
+            if e["type"] == "day_started":
                 for q in [q for q, n in self.counts.items() if n]:
-                    self._set(q, at, -self.counts[q])
+                    self._set(q, e["at"], -self.counts[q])
                 self.queue_of.clear()
+            self.lives.feed(e)
             self.seq = e["seq"]
+        self.lives.take()           # the day's rows are the reports' business, not the trend's
         self._prune(events[-1]["at"] if events else None)
 
     def _prune(self, now):
@@ -90,9 +85,10 @@ class Trends:
         with self._lock:
             with self.hall.reading(cid) as state:
                 day_start, version, queues = state.day_start, state.version, list(state.config.queues)
+                tz = state.config.timezone
             wc = self._counts.get(cid)
             if wc is None or wc.day_start != day_start:
-                wc = self._counts[cid] = WaitingCounts(day_start)
+                wc = self._counts[cid] = WaitingCounts(day_start, tz)
                 wc.seq = seq_before(self.hall, cid, day_start)
             while wc.seq < version:
                 page = self.hall.events(cid, wc.seq, PAGE)

@@ -15,31 +15,11 @@ from datetime import datetime, timedelta
 
 from ..core.clock import zone
 from ..core.config import CenterConfig, normalize_center
-from .engine import Engine
+from .engine import Engine, GatewayBackend
 from .model import Options
 
 log = logging.getLogger(__name__)
 STAFF_NAMES = ("陈静", "李伟", "黄晓明", "梁丽萍", "张敏", "王芳", "刘洋", "吴婷", "周杰", "何嘉欣", "林志强", "郑小红")
-
-
-class GatewayBackend:
-    """Commands through the gateway; the state read once per step (the gateway's own object)."""
-
-    def __init__(self, hall, cid):
-        self.hall, self.cid = hall, cid
-        self._state = None
-
-    def do(self, name, args, at, by):
-        result, _, _ = self.hall.execute(self.cid, name, args, by=by)
-        return result
-
-    def refresh(self):
-        self._state = self.hall.state(self.cid)
-
-    def read(self):
-        if self._state is None:
-            self.refresh()
-        return self._state
 
 
 def demo_options():

@@ -23,7 +23,7 @@ The log's pitfalls, and what the import does with each:
   a longer gap closes the window (at the moment the gap is long enough to know it) and the next
   call opens it again. An agent starting a call before the last one ended finishes the last.
 
-Everything goes through the real core (`decide` + `apply`), so the result is exactly the events a
+Everything goes through the real gateway (on an in-memory store), so the result is exactly the events a
 hall would have written. Use `python -m hall.sim.anonbank FILE OUT.jsonl`.
 """
 import csv
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, UTC
 
 from ..core import Refused
-from .engine import CoreBackend
+from .engine import in_memory
 
 CENTER = "anonbank"
 TIMEZONE = "Etc/GMT+4"
@@ -148,7 +148,7 @@ _FINISH, _CLOSE, _OPEN, _ISSUE, _CALL, _LEAVE = range(6)
 
 
 def to_events(calls, close_idle_s=600):
-    """The Hall event log of these calls, through the real core; returns (events, counts)."""
+    """The Hall event log of these calls, through the real gateway; returns (events, counts)."""
     config, numbers, pseudo = catalog(calls)
     actions = []
     shifts = {}
@@ -176,7 +176,7 @@ def to_events(calls, close_idle_s=600):
                 end = max(end, b)
         actions += [(start, _OPEN, "", n), (end + close_idle_s, _CLOSE, "", n)]
     actions.sort(key=lambda a: (a[0], a[1], a[2]))
-    core = CoreBackend(CENTER)
+    core = in_memory(CENTER)
     core.do("configure", {"config": config}, actions[0][0] - 1 if actions else 0, "import")
     counts = {"calls": len(calls), "lost_at_day_change": 0}
     for t, kind, _, data in actions:

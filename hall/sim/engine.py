@@ -6,9 +6,9 @@ open their windows when the centre opens, call the next ticket whenever they are
 some citizens on to another queue, take breaks (pause/resume) and close when the period ends and no
 one waits for them. Every action is a command on a backend:
 
-- `CoreBackend` runs the pure core directly (decide + apply, numbered events, no store): the
-  simulator, fast and deterministic per seed;
-- `hall.sim.actors.GatewayBackend` goes through the gateway like the API does: the demo.
+- `GatewayBackend` goes through the gateway like the API does: on an in-memory store with a
+  simulated clock for the simulator (`in_memory`, fast and deterministic per seed), on the hall's
+  own store and clock for the demo (`hall.sim.actors`) and for `hall simulate --store`.
 
 The engine reads the backend's state before it acts and tolerates refusals, so that people using
 the demo at the same time (a window taken over in the staff console) never break it.
@@ -18,34 +18,66 @@ import itertools
 import random
 from datetime import date as Date, datetime, timedelta, time as dtime
 
-from ..core import decide, apply, CenterState, Refused
-from ..core.clock import zone
+from ..core import Refused
+from ..core.clock import day_hours, zone
 from ..core.state import OPEN, PAUSED, CLOSED, CALLED, SERVING, WAITING, CLASSES
 from .model import Behaviour, Options
 
 
-class CoreBackend:
-    """The real core with no store: decide, number, apply. `log` keeps every event."""
+class SimClock:
+    """Simulated time for the gateway: the engine sets it to each command's moment."""
 
-    def __init__(self, cid, keep_log=True):
-        self.state = CenterState(id=cid)
-        self.log = [] if keep_log else None
-        self.listeners = []
+    def __init__(self, now=0.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+class GatewayBackend:
+    """Commands through the gateway, as the API gives them.
+
+    With a `clock` (a SimClock the gateway was built on), each command happens at the simulated
+    moment the engine names; without one, at the gateway's own clock (the demo). `state` is the
+    gateway's own object, which its commands keep current; `refresh()` catches up with others.
+    """
+
+    def __init__(self, hall, cid, clock=None):
+        self.hall, self.cid, self.clock = hall, cid, clock
+        self._state = None
 
     def do(self, name, args, at, by):
-        events, result = decide(self.state, name, args, at, by)
-        for e in events:
-            e["seq"] = self.state.version + 1
-            apply(self.state, e)
-            if self.log is not None:
-                self.log.append(e)
-        if events:
-            for fn in self.listeners:
-                fn(self.state.id, events, self.state)
+        if self.clock is not None:
+            self.clock.now = at
+        result, _, _ = self.hall.execute(self.cid, name, args, by=by)
         return result
 
+    def refresh(self):
+        self._state = self.hall.state(self.cid)
+
     def read(self):
-        return self.state
+        if self._state is None:
+            self.refresh()
+        return self._state
+
+    state = property(read)
+
+    @property
+    def log(self):
+        """Every event of the centre, as stored."""
+        return self.hall.store.read(self.cid)
+
+
+def in_memory(cid, listeners=(), snapshot_every=float("inf")):
+    """A gateway on an in-memory store with a simulated clock: the simulator's and the benches' hall
+    (no snapshots unless asked: nothing outlives the process)."""
+    from ..centre import Hall
+    from ..store.memory import MemoryStore
+    clock = SimClock()
+    hall = Hall(MemoryStore(), clock=clock, snapshot_every=snapshot_every)
+    for fn in listeners:
+        hall.listen("learn", fn)
+    return GatewayBackend(hall, cid, clock)
 
 
 class Engine:
@@ -100,7 +132,7 @@ class Engine:
         if self.opt.hours is not None:
             spans = list(self.opt.hours)
         elif self.cfg.hours is not None:
-            spans = list(self.cfg.hours[day.weekday()])
+            spans = list(day_hours(self.cfg.hours, day))
         else:
             spans = list(self.opt.default_hours)
         merged = []
@@ -346,7 +378,7 @@ def next_open_days(config, first, count):
     """`count` local dates from `first` on which the centre opens (every date when always open)."""
     days, d = [], first
     while len(days) < count:
-        if config.hours is None or config.hours[d.weekday()]:
+        if config.hours is None or day_hours(config.hours, d):
             days.append(d)
         d += timedelta(days=1)
     return days

@@ -1,5 +1,12 @@
-"""A day's figures from its event log: waits, service, utilisation, no-shows. Works on any Hall log."""
-from ..stats import percentile
+"""A day's figures from its event log: waits, service, utilisation, no-shows. Works on any Hall log.
+
+Waits, service times and counts are the read model's (`hall.core.lives`), the very figures the
+managers' report shows for the same day; only utilisation (busy ÷ open window time) is the
+simulator's own.
+"""
+from ..core.lives import Lives, figures, new_row, select, bucket_value
+
+DEFAULT_TZ = "Asia/Shanghai"
 
 
 def split_days(events):
@@ -17,38 +24,39 @@ def split_days(events):
     return days
 
 
-def day_figures(events):
+def day_figures(events, tz=DEFAULT_TZ):
     """Figures of one day's events (as `split_days` gives them)."""
-    issued, first_call, served, no_show, cancelled, transferred = {}, {}, 0, 0, 0, 0
-    service = []
-    started = {}
-    # window availability and busy time
+    row = select(Lives(tz).feed_all(events).take(), "", "9999-12-31").get(("centre", "")) or new_row()
+    f = figures(row)
+    longest = max((int(k) for k in row["waits"]), default=None)
+    return {
+        "tickets": row["issued"],
+        "called": row["called"],
+        "served": row["served"],
+        "no_shows": row["no_shows"],
+        "cancelled": row["cancelled"],
+        "transferred": row["transferred"],
+        "mean_wait_s": f["mean_wait_s"],
+        "p90_wait_s": f["p90_wait_s"],
+        "max_wait_s": None if longest is None else bucket_value(longest),
+        "mean_service_s": f["mean_service_s"],
+        "utilisation": utilisation(events),
+    }
+
+
+def utilisation(events):
+    """Busy time (a call until its ticket leaves the window) over open window time."""
     avail_since, available, busy_since, busy = {}, 0.0, {}, 0.0
     last_at = None
     for e in events:
         t, kind = e["at"], e["type"]
         last_at = t
-        if kind == "ticket_issued":
-            issued[e["ticket"]] = t
-        elif kind == "ticket_called":
-            first_call.setdefault(e["ticket"], t)
+        if kind == "ticket_called":
             busy_since[e["window"]] = t
-        elif kind == "ticket_started":
-            started[e["ticket"]] = t
         elif kind in ("ticket_finished", "ticket_no_show", "ticket_transferred"):
             w = e.get("window")
             if w in busy_since:
                 busy += t - busy_since.pop(w)
-            if kind == "ticket_finished":
-                served += 1
-                if e["ticket"] in started:
-                    service.append(t - started.pop(e["ticket"]))
-            elif kind == "ticket_no_show":
-                no_show += 1
-            else:
-                transferred += 1
-        elif kind == "ticket_cancelled":
-            cancelled += 1
         elif kind in ("window_opened", "window_resumed"):
             avail_since.setdefault(e["window"], t)
         elif kind in ("window_paused", "window_closed"):
@@ -56,17 +64,4 @@ def day_figures(events):
                 available += t - avail_since.pop(e["window"])
     for since in avail_since.values():
         available += (last_at or since) - since
-    waits = [first_call[tid] - t for tid, t in issued.items() if tid in first_call]
-    return {
-        "tickets": len(issued),
-        "called": len(waits),
-        "served": served,
-        "no_shows": no_show,
-        "cancelled": cancelled,
-        "transferred": transferred,
-        "mean_wait_s": round(sum(waits) / len(waits), 1) if waits else None,
-        "p90_wait_s": round(percentile(waits, 90), 1) if waits else None,
-        "max_wait_s": round(max(waits), 1) if waits else None,
-        "mean_service_s": round(sum(service) / len(service), 1) if service else None,
-        "utilisation": round(busy / available, 3) if available > 0 else None,
-    }
+    return round(busy / available, 3) if available > 0 else None

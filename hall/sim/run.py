@@ -1,11 +1,11 @@
-"""Simulated days of a centre through the real core, and the figures `hall simulate` prints."""
+"""Simulated days of a centre through the real gateway, and the figures `hall simulate` prints."""
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime
 
 from ..core.clock import zone
 from ..core.config import CenterConfig, normalize_center
-from .engine import CoreBackend, Engine, next_open_days, default_first_day
+from .engine import Engine, in_memory, next_open_days, default_first_day
 from .figures import split_days, day_figures
 from .model import Options
 
@@ -21,13 +21,12 @@ class Simulation:
 def simulate(center, days=1, seed=0, options=None, first_day=None, listeners=(), keep_log=True):
     """Run `days` opening days of a catalogue entry (raw or normalized dict) from `first_day`.
 
-    Every change goes through `hall.core.decide` and `apply`; `listeners` hear each command's
-    events as the gateway's listeners do (`fn(center_id, events, state)`).
+    Every change goes through the gateway (`hall.centre.Hall`) on an in-memory store, at simulated
+    moments; `listeners` hear each append as the gateway's do (`fn(center_id, events, state)`, phase "learn").
     """
     raw = normalize_center(center)
     config = CenterConfig.from_dict(raw)
-    backend = CoreBackend(raw["id"], keep_log=True)
-    backend.listeners.extend(listeners)
+    backend = in_memory(raw["id"], listeners)
     engine = Engine(backend, config, options or Options(), seed=seed)
     dates = next_open_days(config, first_day or default_first_day(), days)
     tz = zone(config.timezone)
@@ -36,8 +35,9 @@ def simulate(center, days=1, seed=0, options=None, first_day=None, listeners=(),
     for d in dates:
         engine.start_day(d)
         engine.run_until(datetime.combine(d, dtime(23, 59), tz).timestamp())
-    sim = Simulation(center=raw["id"], events=backend.log, turned_away=engine.turned_away)
-    sim.days = [(day, day_figures(evs)) for day, evs in split_days(backend.log)]
+    log = backend.log
+    sim = Simulation(center=raw["id"], events=log, turned_away=engine.turned_away)
+    sim.days = [(day, day_figures(evs, config.timezone)) for day, evs in split_days(log)]
     if not keep_log:
         sim.events = []
     return sim
@@ -91,8 +91,8 @@ def _line(label, f):
             f"{mins(f['p90_wait_s']):>10}{util:>7}{f['no_shows']:>10}")
 
 
-def command(center_id, days, seed, log=None, catalog_file=None, echo=print):
-    """`hall simulate`: returns a process exit code; prints the figures (and where the log went)."""
+def centre_of(center_id, catalog_file=None, echo=print):
+    """(the catalogue entry, None) or (None, exit code) having said what is wrong."""
     from importlib import resources
     from .. import catalog
     from ..core.config import ConfigError
@@ -105,11 +105,19 @@ def command(center_id, days, seed, log=None, catalog_file=None, echo=print):
             centers = catalog.parse(yaml.safe_load(text))
     except ConfigError as e:
         echo(f"error: {e}")
-        return 2
+        return None, 2
     center = next((c for c in centers if c["id"] == center_id), None)
     if center is None:
         echo(f"error: no centre {center_id!r} in the catalogue (there are: {', '.join(c['id'] for c in centers)})")
-        return 2
+        return None, 2
+    return center, None
+
+
+def command(center_id, days, seed, log=None, catalog_file=None, echo=print):
+    """`hall simulate`: returns a process exit code; prints the figures (and where the log went)."""
+    center, code = centre_of(center_id, catalog_file, echo)
+    if center is None:
+        return code
     sim = simulate(center, days=days, seed=seed)
     echo(f"{center['name']} ({center_id}), {days} day(s), seed {seed}")
     for line in report_lines(sim):

@@ -8,6 +8,7 @@ import json
 
 import redis
 
+from . import aggregates
 from .base import Conflict, encode, decode
 
 # Append only if the stream's last entry is the expected version; entry ids are "<seq>-0".
@@ -91,5 +92,61 @@ class RedisStore:
         self.r.set("hall:secret", make(), nx=True)
         return self.r.get("hall:secret").decode()
 
+    # --- aggregates (see hall.store.aggregates): a hash per day, the mark, the set of days ---
+
+    def aggregate_mark(self, stream):
+        body = self.r.get(_key(stream, "aggmark"))
+        return json.loads(body) if body else None
+
+    def add_aggregates(self, stream, rows, expected, mark):
+        by_day = {}
+        for (day, kind, key), inc in rows.items():
+            by_day.setdefault(day, {})[f"{kind}|{key}"] = inc
+        # a transaction on keys of one hash tag: one slot, so a cluster client runs it too
+        with self.r.pipeline(transaction=True) as p:
+            try:
+                p.watch(_key(stream, "aggmark"))
+                body = p.get(_key(stream, "aggmark"))
+                if aggregates.mark_seq(json.loads(body) if body else None) != expected:
+                    return False
+                out = {}
+                for day, incs in by_day.items():
+                    fields = list(incs)
+                    held = p.hmget(_key(stream, f"agg:{day}"), fields)
+                    out[day] = {f: _dump(aggregates.added(json.loads(h) if h else None, incs[f]))
+                                for f, h in zip(fields, held)}
+                p.multi()
+                for day, mapping in out.items():
+                    p.hset(_key(stream, f"agg:{day}"), mapping=mapping)
+                if out:
+                    p.sadd(_key(stream, "aggdays"), *out)
+                p.set(_key(stream, "aggmark"), _dump(mark))
+                p.execute()
+            except redis.WatchError:
+                return False
+        return True
+
+    def read_aggregates(self, stream, first_day, last_day):
+        days = sorted(d.decode() for d in self.r.smembers(_key(stream, "aggdays")))
+        days = [d for d in days if first_day <= d <= last_day]
+        with self.r.pipeline(transaction=False) as p:
+            for d in days:
+                p.hgetall(_key(stream, f"agg:{d}"))
+            got = p.execute()
+        out = {}
+        for day, fields in zip(days, got):
+            for f, body in fields.items():
+                kind, _, key = f.decode().partition("|")
+                out[(day, kind, key)] = json.loads(body)
+        return out
+
+    def clear_aggregates(self, stream):
+        days = [d.decode() for d in self.r.smembers(_key(stream, "aggdays"))]
+        self.r.delete(_key(stream, "aggmark"), _key(stream, "aggdays"), *[_key(stream, f"agg:{d}") for d in days])
+
     def close(self):
         self.r.close()
+
+
+def _dump(data):
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -10,6 +10,7 @@ import threading
 
 import sqlite_utils
 
+from . import aggregates
 from .base import Conflict, encode, decode
 
 
@@ -30,8 +31,18 @@ class SQLiteStore:
             self.db["streams"].create({"stream": str, "created": float}, pk="stream", if_not_exists=True)
         if "meta" not in self.db.table_names():
             self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        if "aggregates" not in self.db.table_names():
+            self.db["aggregates"].create({"stream": str, "day": str, "kind": str, "key": str, "body": str},
+                                         pk=("stream", "day", "kind", "key"), if_not_exists=True)
+        if "aggregate_marks" not in self.db.table_names():
+            self.db["aggregate_marks"].create({"stream": str, "body": str}, pk="stream", if_not_exists=True)
         self.conn = conn
         self.lock = threading.Lock()
+        # Aggregates are rebuilt from the log when behind, so their commits need not wait for the
+        # disk: a connection of their own with synchronous=NORMAL keeps appends at full speed.
+        self.agg = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self.agg.execute("PRAGMA synchronous=NORMAL")
+        self.agg_lock = threading.Lock()
 
     def append(self, stream, expected, events):
         rows = [(stream, expected + i + 1, e["type"], e["at"], encode(e)) for i, e in enumerate(events)]
@@ -90,6 +101,58 @@ class SQLiteStore:
             self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (make(),))
             return self.conn.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()[0]
 
+    # --- aggregates (see hall.store.aggregates) ---
+
+    def aggregate_mark(self, stream):
+        with self.agg_lock:
+            row = self.agg.execute("SELECT body FROM aggregate_marks WHERE stream = ?", (stream,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def add_aggregates(self, stream, rows, expected, mark):
+        with self.agg_lock:
+            c = self.agg
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                row = c.execute("SELECT body FROM aggregate_marks WHERE stream = ?", (stream,)).fetchone()
+                if aggregates.mark_seq(json.loads(row[0]) if row else None) != expected:
+                    c.execute("ROLLBACK")
+                    return False
+                out = []
+                for (day, kind, key), inc in rows.items():
+                    held = c.execute(_HELD, (stream, day, kind, key)).fetchone()
+                    row = aggregates.added(json.loads(held[0]) if held else None, inc)
+                    out.append((stream, day, kind, key, _dump(row)))
+                c.executemany("INSERT OR REPLACE INTO aggregates (stream, day, kind, key, body) VALUES (?, ?, ?, ?, ?)",
+                              out)
+                c.execute("INSERT OR REPLACE INTO aggregate_marks (stream, body) VALUES (?, ?)", (stream, _dump(mark)))
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            c.execute("COMMIT")
+        return True
+
+    def read_aggregates(self, stream, first_day, last_day):
+        with self.agg_lock:
+            got = self.agg.execute("SELECT day, kind, key, body FROM aggregates "
+                                   "WHERE stream = ? AND day BETWEEN ? AND ?", (stream, first_day, last_day)).fetchall()
+        return {(day, kind, key): json.loads(body) for day, kind, key, body in got}
+
+    def clear_aggregates(self, stream):
+        with self.agg_lock:
+            self.agg.execute("BEGIN IMMEDIATE")
+            self.agg.execute("DELETE FROM aggregates WHERE stream = ?", (stream,))
+            self.agg.execute("DELETE FROM aggregate_marks WHERE stream = ?", (stream,))
+            self.agg.execute("COMMIT")
+
     def close(self):
+        with self.agg_lock:
+            self.agg.close()
         with self.lock:
             self.conn.close()
+
+
+_HELD = "SELECT body FROM aggregates WHERE stream = ? AND day = ? AND kind = ? AND key = ?"
+
+
+def _dump(data):
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -1,24 +1,26 @@
-"""Drive the pure core directly: decide, number the events, fold them, keep the log."""
-from hall.core import decide, apply, CenterState
+"""Drive a centre through the real gateway on an in-memory store, at the test's clock."""
+from hall.centre import Hall
+from hall.store.memory import MemoryStore
 
 
 class Core:
     def __init__(self, config, clock, ids=None):
-        self.state = CenterState(id=config["id"])
         self.clock = clock
-        self.log = []
+        self.hall = Hall(MemoryStore(), clock=clock, snapshot_every=float("inf"))
+        self.cid = config["id"]
         self._n = 0
         self.run("configure", config=config)
+        self.state = self.hall.state(self.cid)
+
+    @property
+    def log(self):
+        return self.hall.store.read(self.cid)
 
     def run(self, command, **args):
         if command == "issue" and "ticket_id" not in args:
             self._n += 1
-            args["ticket_id"] = f"{self.state.id}.t{self._n}"
-        events, result = decide(self.state, command, args, self.clock(), "test")
-        for e in events:
-            e["seq"] = self.state.version + 1
-            apply(self.state, e)
-            self.log.append(e)
+            args["ticket_id"] = f"{self.cid}.t{self._n}"
+        result, _, _ = self.hall.execute(self.cid, command, args, by="test")
         return result
 
     def ticket(self, ref):

@@ -137,3 +137,39 @@ def test_hall_simulate_prints_figures_and_writes_the_log(tmp_path):
 def test_hall_simulate_names_an_unknown_centre():
     r = CliRunner().invoke(cli, ["simulate", "--center", "nowhere"])
     assert r.exit_code == 2 and "nowhere" in r.output and "huanshi" in r.output
+
+
+def test_hall_simulate_figures_and_the_managers_report_agree_on_the_same_log():
+    """One read model: a day's wait, p90, service and counts are the same in both."""
+    from hall.manage.reports import build, period_bounds
+    c = district()["huanshi"]
+    sim = simulate(c, days=2, seed=9)
+    assert len(sim.days) == 2
+    for day, f in sim.days:
+        _, _, start, end = period_bounds("day", day, c["timezone"])
+        t = build(sim.events, c, start, end)["totals"]
+        assert t["issued"] == f["tickets"] > 300
+        assert {k: t[k] for k in ("called", "served", "no_shows", "mean_wait_s", "p90_wait_s", "mean_service_s")} == \
+            {k: f[k] for k in ("called", "served", "no_shows", "mean_wait_s", "p90_wait_s", "mean_service_s")}
+
+
+def test_hall_simulate_store_writes_open_days_ending_yesterday_into_the_hall_store(tmp_path):
+    from hall.store import open_store
+    data = str(tmp_path / "data")
+    # Monday 30 November on the hall's clock: donghu is shut on Sundays and opens Saturday mornings
+    env = {"HALL_DATA_DIR": data, "HALL_REDIS_URL": "", "HALL_CLOCK_START": "2026-11-30T10:00:00+08:00"}
+    r = CliRunner().invoke(cli, ["simulate", "--center", "donghu-community", "--days", "3", "--store", "--seed", "1"],
+                           env=env)
+    assert r.exit_code == 0, r.output
+    store = open_store(data)
+    try:
+        events = store.read("donghu-community")
+        assert events[0]["type"] == "center_configured" and store.streams() == ["donghu-community"]
+        assert [e["day"] for e in events if e["type"] == "day_started"] == ["2026-11-26", "2026-11-27", "2026-11-28"]
+        version = store.version("donghu-community")
+        assert store.aggregate_mark("donghu-community")["seq"] == version
+        assert store.load_snapshot("donghu-community")["version"] == version
+    finally:
+        store.close()
+    again = CliRunner().invoke(cli, ["simulate", "--center", "donghu-community", "--days", "3", "--store"], env=env)
+    assert again.exit_code == 2 and "already reaches" in again.output

@@ -3,7 +3,9 @@ import threading
 
 import pytest
 
+from hall.core.lives import FORMAT, new_row
 from hall.store import Conflict
+from hall.store.memory import MemoryStore
 from hall.store.redis import RedisStore
 from hall.store.sqlite import SQLiteStore
 
@@ -92,6 +94,64 @@ class Conformance:
         assert sorted((e["who"], e["n"]) for e in events) == sorted((w, i) for w in (0, 1) for i in range(60))
 
 
+    # --- aggregates: per-day rows next to the log, added to under a mark ---
+
+    def test_aggregates_start_empty(self, store):
+        assert store.aggregate_mark("c1") is None
+        assert store.read_aggregates("c1", "2026-01-01", "2026-12-31") == {}
+
+    def test_aggregates_add_up_and_move_the_mark(self, store):
+        a = row(issued=2, waits={"60": 2}, hours={"9": 2}, scores=[0, 0, 0, 1, 0])
+        assert store.add_aggregates("c1", {("2026-11-26", "centre", ""): a, ("2026-11-26", "queue", "A"): a},
+                                    0, mark(4))
+        b = row(issued=1, waits={"60": 1, "3700": 1}, hours={"10": 1}, name="张敏")
+        assert store.add_aggregates("c1", {("2026-11-26", "centre", ""): b, ("2026-11-27", "staff", "zhang"): b},
+                                    4, mark(9, day_seq=8))
+        got = store.read_aggregates("c1", "2026-11-26", "2026-11-26")
+        assert set(got) == {("2026-11-26", "centre", ""), ("2026-11-26", "queue", "A")}
+        centre = got[("2026-11-26", "centre", "")]
+        assert (centre["issued"], centre["waits"], centre["hours"], centre["scores"]) == \
+            (3, {"60": 3, "3700": 1}, {"9": 2, "10": 1}, [0, 0, 0, 1, 0])
+        assert got[("2026-11-26", "queue", "A")]["issued"] == 2
+        later = store.read_aggregates("c1", "2026-11-27", "2026-12-31")
+        assert later[("2026-11-27", "staff", "zhang")]["name"] == "张敏"
+        assert store.aggregate_mark("c1") == mark(9, day_seq=8)
+        assert store.read_aggregates("c2", "2026-01-01", "2026-12-31") == {}
+
+    def test_an_update_from_a_stale_mark_changes_nothing(self, store):
+        """What makes an update idempotent: a writer that retries after the mark moved is refused."""
+        k = ("2026-11-26", "centre", "")
+        assert store.add_aggregates("c1", {k: row(issued=1)}, 0, mark(3))
+        assert not store.add_aggregates("c1", {k: row(issued=1)}, 0, mark(3))
+        assert not store.add_aggregates("c1", {k: row(issued=5)}, 7, mark(9))
+        assert store.read_aggregates("c1", "2026-11-26", "2026-11-26")[k]["issued"] == 1
+        assert store.aggregate_mark("c1") == mark(3)
+
+    def test_clearing_aggregates_forgets_rows_and_mark(self, store):
+        store.add_aggregates("c1", {("2026-11-26", "centre", ""): row(issued=1)}, 0, mark(3))
+        store.add_aggregates("c2", {("2026-11-26", "centre", ""): row(issued=1)}, 0, mark(3))
+        store.clear_aggregates("c1")
+        assert store.aggregate_mark("c1") is None
+        assert store.read_aggregates("c1", "2026-01-01", "2026-12-31") == {}
+        assert store.aggregate_mark("c2") == mark(3)
+
+    def test_rows_read_back_are_copies(self, store):
+        k = ("2026-11-26", "centre", "")
+        store.add_aggregates("c1", {k: row(issued=1)}, 0, mark(1))
+        store.read_aggregates("c1", "2026-11-26", "2026-11-26")[k]["issued"] = 99
+        assert store.read_aggregates("c1", "2026-11-26", "2026-11-26")[k]["issued"] == 1
+
+
+def row(**values):
+    r = new_row()
+    r.update(values)
+    return r
+
+
+def mark(seq, day_seq=1):
+    return {"seq": seq, "day_seq": day_seq, "format": FORMAT}
+
+
 class TestSQLite(Conformance):
     @pytest.fixture
     def store(self, tmp_path):
@@ -117,6 +177,24 @@ class TestSQLite(Conformance):
         s.close()
 
 
+class TestMemory(Conformance):
+    @pytest.fixture
+    def store(self):
+        return MemoryStore()
+
+    @pytest.fixture
+    def other_store(self, store):
+        return MemoryStore(shared=store)
+
+    def test_what_is_read_is_a_copy(self, store):
+        e = ev(1, nested={"a": [1]})
+        store.append("c1", 0, [e])
+        e["nested"]["a"].append(2)
+        got = store.read("c1")[0]
+        got["nested"]["a"].append(3)
+        assert store.read("c1")[0]["nested"] == {"a": [1]}
+
+
 class TestRedis(Conformance):
     @pytest.fixture
     def store(self, redis_url):
@@ -134,4 +212,7 @@ class TestRedis(Conformance):
         store.append("c1", 0, [ev(1)])
         store.save_snapshot("c1", {"version": 1})
         keys = {k.decode() for k in redis_server.client.keys("hall:{c1}:*")}
-        assert keys == {"hall:{c1}:events", "hall:{c1}:snapshot"}
+        store.add_aggregates("c1", {("2026-11-26", "centre", ""): row(issued=1)}, 0, mark(1))
+        keys = {k.decode() for k in redis_server.client.keys("hall:{c1}:*")}
+        assert keys == {"hall:{c1}:events", "hall:{c1}:snapshot", "hall:{c1}:aggmark", "hall:{c1}:aggdays",
+                        "hall:{c1}:agg:2026-11-26"}
