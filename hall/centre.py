@@ -22,6 +22,7 @@ from contextlib import contextmanager
 
 from .core import decide, apply, CenterState, Refused
 from .core import district as district_core
+from .core.config import ID_RE
 from .core.errors import not_found
 from .estimate import Estimator
 from .store import Conflict
@@ -29,8 +30,8 @@ from .store.base import SNAPSHOT_FORMAT, STATE_FORMATS
 
 MAX_ATTEMPTS = 20
 PHASES = ("invalidate", "learn", "record", "publish")
-CENTRE_ID = re.compile(r"[a-z0-9-]{1,64}")         # the catalogue's shape of a centre id
-TICKET_ID = re.compile(r"([a-z0-9-]{1,64})\.[A-Za-z0-9_-]{1,64}")   # <centre>.<token>
+CENTRE_ID = re.compile(ID_RE.pattern.strip("^$"))          # the catalogue's shape of a centre id
+TICKET_ID = re.compile(rf"({CENTRE_ID.pattern})\.[A-Za-z0-9_-]{{1,64}}")   # <centre>.<token>
 
 
 class Hall:
