@@ -127,6 +127,7 @@ class Learner:
                     self.times.pauses.add(at - since)
             elif kind == "day_started":
                 self.times.new_day()
+                self.order.new_day()
                 self._calls.clear()
                 self._joined.clear()
                 self._rows.clear()

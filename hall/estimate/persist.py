@@ -9,10 +9,11 @@ heard the whole log. FORMAT changes whenever the shape does: a snapshot with ano
 from the log once.
 """
 import base64
+import binascii
 import zlib
 from array import array
 from collections import deque
-from itertools import chain
+from itertools import chain, repeat
 
 from . import calibrate, features, order as order_mod, times as times_mod
 from .calibrate import Calibration, Cell
@@ -21,17 +22,17 @@ from .learner import KEEP_SAMPLES, Learner
 from .order import CallOrder, Offsets
 from .times import RobustLog, ServiceTimes
 
-FORMAT = 1
+FORMAT = 2
 _NAMES = len(features.NAMES)
 
 
 def _f(values):
-    return base64.b64encode(array("d", values).tobytes()).decode("ascii")
+    return binascii.b2a_base64(array("d", values).tobytes(), newline=False).decode("ascii")
 
 
 def _unf(text):
     a = array("d")
-    a.frombytes(base64.b64decode(text))
+    a.frombytes(binascii.a2b_base64(text))
     return a
 
 
@@ -133,6 +134,8 @@ def _order(o):
     return {
         # a bound is (upper?, gap): the flag as 1.0/0.0 beside its gap
         "bounds": [[list(k), _f(chain.from_iterable(d))] for k, d in o.bounds.items()],
+        "older": [[list(k), _f(chain.from_iterable(d))] for k, d in o.older.items()],
+        "days": o.days,
         "calls": o.calls,
         "skills": [[w, c] for w, c in o.skills.counts.items()],
     }
@@ -140,9 +143,11 @@ def _order(o):
 
 def _unorder(d):
     o = CallOrder()
-    for k, flat in d["bounds"]:
-        v = _unf(flat)
-        o.bounds[tuple(k)] = deque(zip(map(bool, v[0::2]), v[1::2]), maxlen=order_mod.KEEP)
+    for table, name in ((o.bounds, "bounds"), (o.older, "older")):
+        for k, flat in d[name]:
+            v = _unf(flat)
+            table[tuple(k)] = deque(zip(map(bool, v[0::2]), v[1::2]), maxlen=order_mod.KEEP)
+    o.days = d["days"]
     o.calls = dict(d["calls"])
     for w, counts in d["skills"]:
         o.skills.counts[w] = dict(counts)
@@ -231,10 +236,9 @@ def _unsamples(d):
         return out          # rows of other numbers: the correction starts its samples anew
     for day, n, text in d["days"]:
         v = array("d")
-        v.frombytes(zlib.decompress(base64.b64decode(text)))
-        waits = v[n * _NAMES:]
-        for i in range(n):
-            out.append((day, v[i * _NAMES:(i + 1) * _NAMES], waits[i]))
+        v.frombytes(zlib.decompress(binascii.a2b_base64(text)))
+        rows = [v[i:i + _NAMES] for i in range(0, n * _NAMES, _NAMES)]
+        out.extend(zip(repeat(day, n), rows, v[n * _NAMES:]))
     return out
 
 
