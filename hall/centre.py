@@ -22,15 +22,16 @@ from contextlib import contextmanager
 
 from .core import decide, apply, CenterState, Refused
 from .core import district as district_core
+from .core.config import ID_RE
 from .core.errors import not_found
 from .estimate import Estimator
 from .store import Conflict
-from .store.base import SNAPSHOT_FORMAT
+from .store.base import SNAPSHOT_FORMAT, STATE_FORMATS
 
 MAX_ATTEMPTS = 20
 PHASES = ("invalidate", "learn", "record", "publish")
-CENTRE_ID = re.compile(r"[a-z0-9-]{1,64}")         # the catalogue's shape of a centre id
-TICKET_ID = re.compile(r"([a-z0-9-]{1,64})\.[A-Za-z0-9_-]{1,64}")   # <centre>.<token>
+CENTRE_ID = re.compile(ID_RE.pattern.strip("^$"))          # the catalogue's shape of a centre id
+TICKET_ID = re.compile(rf"({CENTRE_ID.pattern})\.[A-Za-z0-9_-]{{1,64}}")   # <centre>.<token>
 
 
 class Hall:
@@ -230,14 +231,18 @@ class Hall:
         return state
 
     def _load(self, cid):
+        """Snapshot and tail: the state, and what the estimator had learned at the snapshot, which
+        then hears the tail; never the whole log (but once, apart, for a snapshot that lacks it)."""
         snap = self.store.load_snapshot(cid)
-        if snap and snap.get("format") == SNAPSHOT_FORMAT:
+        if snap and snap.get("format") in STATE_FORMATS:
             state = CenterState.from_dict(snap["state"])
         else:
-            state = CenterState(id=cid)
+            snap, state = None, CenterState(id=cid)
         self._snapshotted[cid] = state.version
+        restored = self.estimator.restore(cid, snap, self.store.version(cid) - state.version)
         self._catch_up(state)
-        self.estimator.rebuild(self, cid, state)
+        if restored is not True:
+            self.estimator.rebuild(self, cid, state, start=restored)
         return state
 
     def _catch_up(self, state):
@@ -249,6 +254,16 @@ class Hall:
 
     def _maybe_snapshot(self, state):
         if state.version - self._snapshotted.get(state.id, 0) >= self.snapshot_every:
-            self.store.save_snapshot(state.id, {"version": state.version, "format": SNAPSHOT_FORMAT,
-                                                "state": state.to_dict()})
-            self._snapshotted[state.id] = state.version
+            self.write_snapshot(state)
+
+    def snapshot(self, cid):
+        """Write the centre's snapshot now (state and what is learned), e.g. after filling its log."""
+        with self.locked(cid):
+            self.write_snapshot(self._caught_up(cid))
+
+    def write_snapshot(self, state):
+        """(Under the centre's lock.)"""
+        self.store.save_snapshot(state.id, {"version": state.version, "format": SNAPSHOT_FORMAT,
+                                            "state": state.to_dict(),
+                                            "learned": self.estimator.learned(state.id)})
+        self._snapshotted[state.id] = state.version

@@ -5,8 +5,10 @@ The gateway owns one (`Hall.estimator`) and drives it:
   events this process appends (the gateway's "learn" phase, after the public cache is invalidated
   and before anything is published, so that what is pushed already knows them) and the events the
   gateway catches up on (another process's, and the tail after a snapshot at load);
-- `rebuild(...)` gives a centre a Learner that has read its whole log, as its state is loaded (apart,
-  for a long log).
+- `restore(...)` installs a centre's Learner from its snapshot's learned part (persist.py) as the
+  state is loaded, before the tail after the snapshot is caught up on; a snapshot without one (an
+  older format) has it `rebuild` from the whole log once, apart;
+- `learned(cid)` is what the gateway writes into the centre's snapshot.
 
 `estimates(state, now)` answers the views (through `waits(state)`), cached for the state's version
 and the moment (to 5 s), so that a page or a push showing many tickets pays once.
@@ -14,11 +16,13 @@ and the moment (to 5 s), so that a page or a push showing many tickets pays once
 Training (model.py) is the one costly step: it runs apart (`Trainer`), never on a request; until it
 is done the estimates are the calibrated projection.
 """
+import copy
 import logging
 import threading
 from collections import OrderedDict
 
 from ..core import CenterState, apply
+from . import persist
 from .learner import Learner
 from .waits import estimates, following, last_event_at
 
@@ -26,7 +30,8 @@ log = logging.getLogger(__name__)
 
 CACHE_SIZE = 64
 PAGE = 5000
-SHORT_LOG = 5000        # events a rebuild reads in the loading request itself (a fraction of a second)
+SHORT = 300             # events a learner catches up on in the loading request itself (a fraction of a
+                        # second); beyond, it learns them apart and the snapshot's learner answers meanwhile
 
 
 class Estimator:
@@ -44,18 +49,20 @@ class Estimator:
         self._cache = OrderedDict()
         self._cache_lock = threading.Lock()
         self.rebuilding = {}        # centre → the thread rebuilding its learner from the log
+        self._standing_in = {}      # centre → the snapshot's learner, answering (not learning) meanwhile
 
     # --- what the views see ---
 
     def learner(self, cid):
-        return self._learners.get(cid)
+        learner = self._learners.get(cid)
+        return learner if learner is not None else self._standing_in.get(cid)
 
     def estimates(self, state, now=None):
         """All estimates of `state` at `now` (default: its newest event), cached."""
-        learner = self._learners.get(state.id)
+        learner = self.learner(state.id)
         if now is None:
             now = last_event_at(state, learner)
-        key = (id(state), state.version, int(now // 5),
+        key = (id(state), state.version, int(now // 5), id(learner),
                learner.version if learner is not None else -1, state.day)
         with self._cache_lock:
             est = self._cache.get(key)
@@ -91,28 +98,64 @@ class Estimator:
             self.trainer.start(learner)
 
     def forget(self, cid):
+        self._standing_in.pop(cid, None)
         self._learners.pop(cid, None)
         self._following.pop(cid, None)
 
-    def rebuild(self, hall, cid, state):
-        """Read the centre's whole log (up to the loaded `state`) into a new Learner, as if it had
-        been heard live; then, under the centre's lock, what came meanwhile; then install it. In the
-        background when the estimator is and the log is long."""
-        upto = state.version
+    def restore(self, cid, snap, tail):
+        """As the state is loaded from `snap` (None: there is none), before the `tail` events after
+        it are caught up on: install the learner the snapshot carried. Returns True when done (the
+        tail is then learned as it is caught up on); else what `rebuild` starts from once the state
+        is loaded: None (the whole log: no snapshot, or one of an older format), or the snapshot,
+        when its tail is long (its learner answers meanwhile, and learns the tail apart)."""
+        if not self.learning:
+            return True
+        learned = (snap or {}).get("learned")
+        learner = persist.load(learned) if learned is not None else None
+        if learner is None:
+            if snap is not None:
+                log.info("the snapshot of %s holds nothing the estimate learned (an older format, or "
+                         "written by a gateway that does not learn): "
+                         "learning it from the whole log once, %s", cid,
+                         "in the background" if self.background else "now")
+            return None
+        if self.background and tail > SHORT:
+            self._standing_in[cid] = learner
+            # the live state was made from this same dict and will change it as the tail is applied
+            return {**snap, "state": copy.deepcopy(snap["state"])}
+        self.install(cid, learner)
+        return True
 
-        def run():
-            learner, private = replay_store(hall.store, cid, upto)
-            with hall.locked(cid):         # the live state holds still: learn what came meanwhile
-                if state.version > private.version:
-                    projected, sample = following(learner)
-                    for e in hall.store.read(cid, private.version, state.version - private.version):
-                        apply(private, e)
-                        learner.feed([e], private, projected=projected, sample=sample)
-                self.install(cid, learner)
-                self.rebuilding.pop(cid, None)
+    def learned(self, cid):
+        """What the snapshot keeps of the centre's learner (None while it is being rebuilt)."""
+        learner = self._learners.get(cid)
+        return persist.dump(learner) if learner is not None else None
+
+    def rebuild(self, hall, cid, state, start=None):
+        """Bring a new Learner to the loaded `state` from the start of the log (or from the snapshot
+        `start`), as if it had heard every event live; then, under the centre's lock, learn what came
+        meanwhile, install it, and (from the log's start) keep it in a snapshot, so that this happens
+        once. Apart (in the background) when the estimator is and it is more than SHORT events."""
         if not self.learning or cid in self._learners:
             return
-        if self.background and upto > SHORT_LOG:
+        upto = state.version
+        after = start["version"] if start is not None else 0
+
+        def run():
+            if start is None:
+                learner, private = Learner(), CenterState(id=cid)
+            else:
+                learner, private = persist.load(start["learned"]), CenterState.from_dict(start["state"])
+            replay_into(hall.store, learner, private, upto)
+            with hall.locked(cid):         # the live state holds still: learn what came meanwhile
+                if state.version > private.version:
+                    replay_into(hall.store, learner, private, state.version)
+                self.install(cid, learner)
+                self._standing_in.pop(cid, None)
+                self.rebuilding.pop(cid, None)
+                if start is None and upto > 0:
+                    hall.write_snapshot(state)
+        if self.background and upto - after > SHORT:
             self.rebuilding[cid] = run_apart(_logged(run, cid))
         else:
             run()
@@ -178,21 +221,16 @@ def run_apart(fn):
     return t
 
 
-def replay_store(store, cid, upto=None):
-    """(Learner, state) after every event of the centre in the store (up to seq `upto`), read in pages."""
-    state = CenterState(id=cid)
-    learner = Learner()
+def replay_into(store, learner, state, upto):
+    """Feed `learner` the centre's events after `state` up to seq `upto`, read in pages, as if heard live."""
     projected, sample = following(learner)
-    after = 0
-    while upto is None or after < upto:
-        page = store.read(cid, after, PAGE if upto is None else min(PAGE, upto - after))
+    while state.version < upto:
+        page = store.read(state.id, state.version, min(PAGE, upto - state.version))
+        if not page:
+            break
         for e in page:
             apply(state, e)
             learner.feed([e], state, projected=projected, sample=sample)
-        if len(page) < PAGE:
-            break
-        after = page[-1]["seq"]
-    return learner, state
 
 
 def replay(cid, events):

@@ -40,6 +40,7 @@ class Learner:
         self.order = CallOrder()
         self.offsets = Offsets()
         self.samples = deque(maxlen=KEEP_SAMPLES)    # (day index, row, real wait)
+        self.persisted_days = {}  # persist.py's text of each day's samples, made again when they change
         self.model = None
         self.day_index = 0
         self._rows = {}       # ticket → (day index, row) as it joined, until it is called
@@ -126,6 +127,7 @@ class Learner:
                     self.times.pauses.add(at - since)
             elif kind == "day_started":
                 self.times.new_day()
+                self.order.new_day()
                 self._calls.clear()
                 self._joined.clear()
                 self._rows.clear()

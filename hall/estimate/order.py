@@ -22,6 +22,8 @@ from ..core.state import CLASSES
 
 CAP_S = 4 * 3600          # a head start this large means "always first": strict priority
 KEEP = 500                # bounds kept per pair of kinds: the order follows recent habits
+GENERATION_DAYS = 28      # bounds are kept for two generations of this many days (28–56 days): rare pairs
+                          # of kinds keep turning up, so without it a year holds 3.5× a month's bounds
 MIN_KIND = 30             # calls a kind needs before it has a head start of its own
 MIN_PAIR = 20             # bounds a pair of kinds needs before they count
 OPEN_S = 1800             # how far first a kind that every bound puts first is placed
@@ -46,6 +48,8 @@ class CallOrder:
 
     def __init__(self):
         self.bounds = {}      # (kind a, kind b), a < b → deque of (is_upper, gap): off_b - off_a < gap or > gap
+        self.older = {}       # the same, of the generation before
+        self.days = 0         # days into this generation
         self.calls = {}       # kind → calls seen
         self.skills = Skills()
 
@@ -76,10 +80,26 @@ class CallOrder:
                 if ka != kb:
                     self._add(ka, kb, gap)
 
+    def new_day(self):
+        self.days += 1
+        if self.days >= GENERATION_DAYS:
+            self.older, self.bounds, self.days = self.bounds, {}, 0
+
+    def pairs(self):
+        """(pair of kinds, its most recent KEEP bounds) over both generations."""
+        for key in self.older.keys() | self.bounds.keys():
+            old, new = self.older.get(key), self.bounds.get(key)
+            if old is None:
+                yield key, list(new)
+            elif new is None:
+                yield key, list(old)
+            else:
+                yield key, (list(old) + list(new))[-KEEP:]
+
     def snapshot(self):
         """A copy to fit apart (in another thread) while this one goes on collecting."""
         c = CallOrder()
-        c.bounds = {k: list(v) for k, v in self.bounds.items()}
+        c.bounds = dict(self.pairs())
         c.calls = dict(self.calls)
         return c
 
@@ -98,7 +118,7 @@ class CallOrder:
         start that the fewest bounds contradict given the others', until they settle."""
         kinds = {k for k, n in self.calls.items() if n >= MIN_KIND}
         by_kind = {k: [] for k in kinds}
-        for (a, b), obs in self.bounds.items():
+        for (a, b), obs in sorted(self.pairs()):
             if a in kinds and b in kinds and len(obs) >= MIN_PAIR:
                 by_kind[a].append((b, obs, True))
                 by_kind[b].append((a, obs, False))

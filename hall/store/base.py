@@ -21,4 +21,8 @@ def decode(seq, body):
     return event
 
 
-SNAPSHOT_FORMAT = 1
+# A snapshot is {"version", "format", "state": CenterState.to_dict(), "learned": what the estimator
+# had learned at that version (hall/estimate/persist.py) or None}. Format 1 had no "learned": its state
+# is still read, and the estimator relearns from the log once.
+SNAPSHOT_FORMAT = 2
+STATE_FORMATS = (1, 2)      # formats whose "state" this code reads
