@@ -85,7 +85,7 @@
 
   M.start(function (session) {
     document.querySelectorAll(".tabs button").forEach(function (b) { b.addEventListener("click", function () { tab(b.dataset.tab); }); });
-    fetch("/api/v1/centers").then(function (r) { return r.json(); }).then(function (data) {
+    M.api("GET", "/centers").then(function (data) {
       centres = data.centers;
       fillCentres(session);
     });
