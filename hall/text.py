@@ -58,12 +58,20 @@ def both(code, **params):
 
 
 def refusal_message(refused):
-    """A refusal's message: the catalogue's words for its code when it has them (both languages,
-    with the facts the core gave), else the plain message the core wrote for developers."""
-    code = f"refusal.{refused.code}"
-    if lookup(code) is None:
+    """A refusal's message: the catalogue's words for its code (both languages) when the refusal
+    gives every fact they need, else the plain message written for developers. The fact
+    `ticket_status` is put in words (status.<code>)."""
+    words = lookup(f"refusal.{refused.code}")
+    params = getattr(refused, "params", None) or {}
+    if not isinstance(words, str) or not set(BLANK.findall(words)) <= set(params):
         return refused.message
-    return both(code, **(getattr(refused, "params", None) or {}))
+    halves = []
+    for lang in LANGS:
+        facts = dict(params)
+        if lookup(f"status.{facts.get('ticket_status')}") is not None:
+            facts["ticket_status"] = text(f"status.{facts['ticket_status']}", lang)
+        halves.append(text(f"refusal.{refused.code}", lang, **facts))
+    return " / ".join(halves)
 
 
 def namespaces(names):

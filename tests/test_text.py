@@ -137,3 +137,15 @@ def test_the_api_answers_a_refusal_in_both_languages(app, clock):
     r = client.post("/api/v1/centers/east/tickets", json={"queue": "general"}, headers=kiosk)
     assert r.status_code == 503 and r.json["error"] == {
         "code": "closed", "message": "东区政务服务中心不在办理时间 / the centre is closed now"}
+
+
+def test_a_refusal_without_the_facts_its_words_need_keeps_its_plain_message():
+    vague = Refused("unknown_ticket", "no such ticket (or its day has ended)", 404)
+    assert text.refusal_message(vague) == "no such ticket (or its day has ended)"
+    known = Refused("unknown_ticket", "no ticket A009 today", 404, ticket="A009")
+    assert text.refusal_message(known) == "今天没有 A009 号 / no ticket A009 today"
+
+
+def test_a_tickets_status_in_a_refusal_is_put_in_words():
+    done = Refused("not_printable", "ticket A001 is done", 409, number="A001", ticket_status="done")
+    assert text.refusal_message(done) == "A001 号已办结，无需补打 / ticket A001: Done, no need to reprint"

@@ -7,7 +7,8 @@ class Refused(Exception):
     `status` is the HTTP status the edge answers with; the core names it so that every
     surface (API, CLI, keypads) refuses the same thing the same way. The core speaks no
     language: `message` is plain words for developers; where citizens read the refusal, the
-    edge takes its words from the text catalogue by `code` (hall.text), filled with `params`.
+    edge takes its words from the text catalogue by `code` (hall.text), filled with `params`
+    (named for the facts they are: never `code`, `message` or `status`).
     """
 
     def __init__(self, code, message, status=409, **params):

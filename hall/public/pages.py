@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from ..api.common import ApiError, body, field
 from ..core.clock import iso, local
 from ..core.errors import Refused
+from ..text import text
 from .privacy import mask_phone
 
 bp = Blueprint("public_pages", __name__, url_prefix="/m", template_folder="templates",
@@ -71,7 +72,7 @@ def subscribe(tid):
     channel, address = ("wechat", openid) if openid is not None else ("sms", phone.replace(" ", "").replace("-", ""))
     notifier.subscribe(tid, channel, address)
     # never echo a phone number whole, not even to the one who typed it
-    r = jsonify({"ticket": tid, "channel": channel, "to": "微信" if channel == "wechat" else mask_phone(address)})
+    r = jsonify({"ticket": tid, "channel": channel, "to": text("phone.wechat") if channel == "wechat" else mask_phone(address)})
     r.status_code = 201
     return r
 

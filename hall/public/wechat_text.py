@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 
 from ..core.clock import zone
+from ..text import text as words
 
 MAX_REPLY_BYTES = 2000
 TICKET_ID = re.compile(r"^[a-z0-9-]+\.[A-Za-z0-9_-]{8,64}$")
@@ -100,8 +101,6 @@ def board_text(summaries, base_url):
 
 
 GENERIC_WORDS = ("政务服务中心", "党群服务中心", "服务中心", "中心", "政务")
-STATUS_TEXT = {"called": "已叫号", "serving": "正在办理", "done": "已办结", "no_show": "已过号",
-               "cancelled": "已取消"}
 
 
 def ticket_text(t, tz, now, link=None, tracking=False):
@@ -120,7 +119,7 @@ def ticket_text(t, tz, now, link=None, tracking=False):
         window = f"{t['window']} 号窗口" if t["window"] is not None else "窗口"
         body = f"已叫号：请到 {window}"
     else:
-        body = STATUS_TEXT.get(t["status"], t["status"])
+        body = words("status." + t["status"])
     parts = [head, body]
     if tracking:
         parts.append("叫号前我们会通过微信提醒您。")
