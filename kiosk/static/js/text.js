@@ -48,6 +48,7 @@ export function setLang(lang) {
   S.lang = lang;
   text.set(lang);
   applyText();
+  tickClock();                // the date in the new language now, not at the next tick
   render();
 }
 
