@@ -72,7 +72,8 @@ def subscribe(tid):
     channel, address = ("wechat", openid) if openid is not None else ("sms", phone.replace(" ", "").replace("-", ""))
     notifier.subscribe(tid, channel, address)
     # never echo a phone number whole, not even to the one who typed it
-    r = jsonify({"ticket": tid, "channel": channel, "to": text("phone.wechat") if channel == "wechat" else mask_phone(address)})
+    to = text("phone.wechat") if channel == "wechat" else mask_phone(address)
+    r = jsonify({"ticket": tid, "channel": channel, "to": to})
     r.status_code = 201
     return r
 

@@ -19,15 +19,16 @@ export function setBusy(on, text) {
   $("checkin-go").disabled = on || S.code.length !== CODE_LEN;
 }
 
-/* A ticket for the item on screen (S.item); with the guide's PIN, a 绿色通道 one. */
-export function take(priorityPin) {
+/* A ticket for the item on screen (S.item); with the guide's PIN, a 绿色通道 one. `extra` adds
+ * fields to the request (what a card laid on the reader unlocked, say). */
+export function take(priorityPin, extra) {
   if (S.busy || !S.item) return;
   const it = S.item;
   if (!S.intent) S.intent = newKey();
   const key = S.intent;
   setBusy(true);
   const url = priorityPin ? "/kiosk/" + CID + "/tickets" : "/api/v1/centers/" + CID + "/tickets";
-  const body = priorityPin ? {item: it.id, pin: priorityPin} : {item: it.id};
+  const body = Object.assign(priorityPin ? {item: it.id, pin: priorityPin} : {item: it.id}, extra || {});
   // the answer may have been lost after the ticket was made: the same key gets the same ticket
   withRetries(function () { return call("POST", url, body, {"Idempotency-Key": key}); }).then(function (r) {
     if (r.status === 201) return printTicket(r.data);
