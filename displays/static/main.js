@@ -27,13 +27,6 @@
                                                                hour12: false});
   }
 
-  // "约 15 分钟" / "~15 min"; null: no window serves the queue
-  function waitText(seconds) {
-    if (seconds === null || seconds === undefined) return i18n.t("no_window");
-    if (seconds < 60) return i18n.t("no_wait");
-    return i18n.t("about_min", {n: Math.round(seconds / 60)});
-  }
-
   function renderCalls() {
     var first = announcing || calls[0];
     $("now-number").textContent = first ? first.ticket : "—";
@@ -67,7 +60,7 @@
       head.append(el("span", "q-prefix", q.prefix), el("span", "q-name", queueName(q)));
       var waiting = el("div", "q-waiting");
       waiting.append(el("b", "q-count", String(q.waiting)), el("span", "q-unit", i18n.t("people")));
-      var est = el("div", "q-est", waitText(q.est_wait_s));
+      var est = el("div", "q-est", i18n.waitText(q.est_wait_s));
       if (q.est_wait_s === null || q.est_wait_s === undefined) card.classList.add("q-closed");
       var row = el("div", "q-row");
       row.append(waiting, est);

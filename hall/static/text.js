@@ -8,7 +8,9 @@
  *   t("kiosk.take", {n: 3})   words with {blanks} filled; the key itself when the catalogue lacks it
  *   list(key, vars)           a list of words (what to do instead, …), blanks filled
  *   raw(key)                  the value as it is (a list, a table)
- *   scope("kiosk")            the same three, and the rest, for keys inside one namespace
+ *   scope("kiosk")            the same three, and the rest, for keys inside one namespace; its
+ *                             waitText(seconds) says a queue's wait with the namespace's no_window,
+ *                             no_wait and about_min ("约 15 分钟"; null: no window serves the queue)
  *   apply(root)               elements with data-text="ns.key" (and data-text-placeholder) get their words
  *   lang() "zh" | "en", set(lang), toggle(), onChange(fn)
  */
@@ -83,6 +85,11 @@
         list: function (key, vars) { return list(p + key, vars); },
         raw: function (key) { return raw(p + key); },
         has: function (key) { return raw(p + key) !== undefined; },
+        waitText: function (seconds) {
+          if (seconds === null || seconds === undefined) return t(p + "no_window");
+          if (seconds < 60) return t(p + "no_wait");
+          return t(p + "about_min", {n: Math.round(seconds / 60)});
+        },
       });
     },
   };

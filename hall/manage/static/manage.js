@@ -71,13 +71,6 @@
                                       day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit"});
   }
 
-  // "约 15 分钟" / "about 15 min"; null: no window serves the queue
-  function waitText(s) {
-    if (s === null || s === undefined) return i18n.t("no_window");
-    if (s < 60) return i18n.t("no_wait");
-    return i18n.t("about_min", {n: Math.round(s / 60)});
-  }
-
   // --- login and the header ---
   var onReady = null;
 
@@ -135,7 +128,7 @@
 
   global.HallManage = {
     i18n: i18n, t: i18n.t, el: el, $: $, api: api, fetchFile: fetchFile, say: say, refusal: refusal,
-    duration: duration, hhmm: hhmm, stamp: stamp, waitText: waitText, start: start,
+    duration: duration, hhmm: hhmm, stamp: stamp, waitText: i18n.waitText, start: start,
     session: function () { return session; },
   };
 })(window);

@@ -72,13 +72,6 @@
     });
   }
 
-  // "约 15 分钟" / "about 15 min"; null: no window serves the queue
-  function waitText(seconds) {
-    if (seconds === null || seconds === undefined) return i18n.t("no_window");
-    if (seconds < 60) return i18n.t("no_wait");
-    return i18n.t("about_min", {n: Math.round(seconds / 60)});
-  }
-
   function myTicket() {
     var w = windows[session.window];
     if (!w || !w.ticket) return null;
@@ -125,7 +118,7 @@
       if (!qv) return;
       total += qv.waiting;
       body.append(el("tr", {dataset: {queue: id}}, [
-        el("td", null, i18n.name(qv)), el("td", "count", String(qv.waiting)), el("td", null, waitText(qv.est_wait_s))]));
+        el("td", null, i18n.name(qv)), el("td", "count", String(qv.waiting)), el("td", null, i18n.waitText(qv.est_wait_s))]));
     });
     $("total").textContent = i18n.t("total", {n: total});
     renderWho();
