@@ -23,6 +23,7 @@ SHARED = ("text.js", "dom.js", "fetch.js")
 
 
 def _scripts(names):
+    names = ["common", *names]          # what every page has: the language switch
     tags = "".join(f'\n<script src="{url_for("hall_assets.static", filename=f)}"></script>' for f in SHARED)
     return _embed(names) + Markup(tags)
 

@@ -84,7 +84,6 @@
 
   function renderAll() {
     i18n.apply();
-    $("lang").textContent = i18n.t("lang_switch");
     renderNotice();
     renderCalls();
     renderQueues();

@@ -13,7 +13,6 @@
 
   function render() {
     i18n.apply();
-    $("lang").textContent = i18n.t("lang_switch");
     if (!win) {
       if (!loaded) return;
       // the catalogue no longer has this window

@@ -89,13 +89,7 @@
   function start(ready) {
     onReady = ready;
     i18n.apply();
-    if ($("lang")) {
-      $("lang").textContent = i18n.t("lang_switch");
-      $("lang").addEventListener("click", function () {
-        i18n.toggle();
-        $("lang").textContent = i18n.t("lang_switch");
-      });
-    }
+    if ($("lang")) $("lang").addEventListener("click", i18n.toggle);
     if ($("logout")) $("logout").addEventListener("click", function () { save(null); showLogin(); });
     var form = $("login-form");
     if (form) form.addEventListener("submit", function (ev) {

@@ -4,12 +4,6 @@
   "use strict";
   var text = Hall.text, phone = text.scope("phone");
 
-  function apply() {
-    text.apply();
-    var b = document.getElementById("lang");
-    if (b) b.textContent = phone.t("lang_switch");
-  }
-
   /* "HH:MM" of an epoch-ms instant in the UTC offset of an ISO time the server gave ("…+08:00"),
    * so a phone set to another zone still reads the centre's clock. */
   function clock(ms, isoWithOffset) {
@@ -33,14 +27,13 @@
 
   function answer(r) { return {status: r.status, body: r.data || {}}; }
 
-  text.onChange(apply);
   document.addEventListener("DOMContentLoaded", function () {
-    apply();
+    text.apply();
     var b = document.getElementById("lang");
     if (b) b.addEventListener("click", text.toggle);
   });
 
-  g.M = {t: phone.t, apply: apply, lang: text.lang, onLang: text.onChange, clock: clock, minutes: minutes,
+  g.M = {t: phone.t, apply: text.apply, lang: text.lang, onLang: text.onChange, clock: clock, minutes: minutes,
          name: text.name, getJSON: getJSON, send: send, el: Hall.el,
          status: function (s) { return text.t("status." + s); }};
 })(window);

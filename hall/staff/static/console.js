@@ -126,7 +126,6 @@
 
   function render() {
     i18n.apply();
-    $("lang").textContent = i18n.t("lang_switch");
     if (!session) return show("login");
     if (!picture) return;
     if (!session.window || !windows[session.window]) { show("pick"); renderPick(); renderWho(); return; }
