@@ -1,11 +1,11 @@
 """What every page of the hall shares, served at /static/hall/: the text catalogue and the small
 scripts that read it (text.js), build the DOM (dom.js) and talk to the hall (fetch.js).
 
-Templates get two helpers: `t("kiosk.take")`, the words in the page's first language (so the page
-reads right before any script runs), and `hall_scripts(["kiosk"])`: the namespaces a page uses,
+Templates get two helpers: `t("kiosk.take")`, the words in the language the address asks for
+(`?lang=en`; Chinese otherwise), so the page reads right before any script runs; and `hall_scripts(["kiosk"])`: the namespaces a page uses,
 embedded once as <script id="hall-text" type="application/json">, then the three shared scripts.
 """
-from flask import Blueprint, url_for
+from flask import Blueprint, request, url_for
 from markupsafe import Markup
 
 from . import text
@@ -28,9 +28,13 @@ def _scripts(names):
     return _embed(names) + Markup(tags)
 
 
+def _words(code, **params):
+    return text.text(code, request.args.get("lang"), **params)
+
+
 @bp.app_context_processor
 def _helpers():
-    return {"t": text.text, "hall_scripts": _scripts}
+    return {"t": _words, "hall_scripts": _scripts}
 
 
 def init_app(app):

@@ -150,3 +150,12 @@ def test_a_refusal_without_the_facts_its_words_need_keeps_its_plain_message():
 def test_a_tickets_status_in_a_refusal_is_put_in_words():
     done = Refused("not_printable", "ticket A001 is done", 409, number="A001", ticket_status="done")
     assert text.refusal_message(done) == "A001 号已办结，无需补打 / ticket A001: Done, no need to reprint"
+
+
+def test_a_page_is_served_in_the_language_its_address_asks_for(app):
+    client = app.test_client()
+    zh = client.get("/m/").get_data(as_text=True)
+    en = client.get("/m/?lang=en").get_data(as_text=True)
+    assert '<h1 data-text="phone.board_title">各中心实时排队</h1>' in zh
+    assert '<h1 data-text="phone.board_title">Live waits at every centre</h1>' in en
+    assert zh.count('id="hall-text"') == 1       # the catalogue's namespaces, embedded once
