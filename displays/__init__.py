@@ -7,6 +7,7 @@ Socket.IO client is vendored under static/vendor.
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 
 from hall.core.errors import Refused
+from hall.text import both
 
 from . import voice
 
@@ -21,7 +22,7 @@ def _state(cid):
     try:
         return current_app.extensions["hall"].state(cid)
     except Refused:
-        abort(404, description=f"没有编号为 {cid} 的服务中心 / no centre {cid!r}")
+        abort(404, description=both("refusal.no_centre", center=cid))
 
 
 def _page(template, name, center, window=None, speaks=True):
@@ -43,7 +44,7 @@ def main_screen(cid):
 def window_screen(cid, number):
     state = _state(cid)
     if number not in state.windows:
-        abort(404, description=f"{state.config.name} 没有 {number} 号窗口 / no window {number}")
+        abort(404, description=both("refusal.no_window", centre=state.config.name, number=number))
     return _page("displays/window.html", state.windows[number].name, cid, number, speaks=False)
 
 

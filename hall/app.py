@@ -5,7 +5,7 @@ from flask import Flask
 
 import displays
 import kiosk
-from . import api, catalog, config as settings, manage, public, realtime, staff
+from . import api, assets, catalog, config as settings, manage, public, realtime, staff
 from .api import errors
 from .centre import Hall
 from .estimate import Estimator
@@ -31,6 +31,7 @@ def create_app(config=None):
 
     errors.register(app)
     api.register(app)
+    assets.init_app(app)    # /static/hall: the text catalogue and the scripts every page shares
     app.register_blueprint(displays.bp)
     app.register_blueprint(staff.bp)
     kiosk.register(app)

@@ -2,15 +2,17 @@
 
 A thermal printer's font A fits 32 columns on 58 mm paper and 48 on 80 mm; a Chinese character
 takes two columns, and a line printed n times as wide takes n times as many. `ticket_ops` turns a
-ticket into a list of operations that `kiosk.printer.render` sends as ESC/POS.
+ticket into a list of operations that `kiosk.printer.render` sends as ESC/POS. The words are the
+text catalogue's `print.*`, in Chinese: a ticket is printed before anyone has chosen a language.
 """
 import math
 import unicodedata
 from dataclasses import dataclass
 
+from hall.text import text as words
+
 PAPER_COLUMNS = {58: 32, 80: 48}
 NUMBER_SIZE = 4                 # GS ! width and height of the ticket number
-DEFAULT_NOTICE = "请在等候区留意叫号屏幕和语音提示。过号请到咨询台。号票遗失可凭号码在咨询台补打。"
 
 
 @dataclass(frozen=True)
@@ -124,14 +126,14 @@ def _cut(token, room):
 def wait_text(est_wait_s):
     """The estimate as a person says it: None means no window serves the queue right now."""
     if est_wait_s is None:
-        return "窗口开放后开始叫号"
+        return words("print.wait_none")
     minutes = math.ceil(est_wait_s / 60)
     if minutes <= 1:
-        return "即将叫号"
+        return words("print.wait_soon")
     if minutes < 60:
-        return f"约{minutes}分钟"
+        return words("print.wait_min", m=minutes)
     hours, rest = divmod(minutes, 60)
-    return f"约{hours}小时{rest}分钟" if rest else f"约{hours}小时"
+    return words("print.wait_hours_min", h=hours, m=rest) if rest else words("print.wait_hours", h=hours)
 
 
 def ticket_ops(info, paper_mm=80):
@@ -147,17 +149,17 @@ def ticket_ops(info, paper_mm=80):
     text(info.queue + (f" · {info.item}" if info.item and info.item != info.queue else ""), align="center")
     ops.append(Text(info.number, align="center", size=NUMBER_SIZE, bold=True))
     if info.priority:
-        text("【绿色通道】", align="center", bold=True)
+        text(words("print.priority"), align="center", bold=True)
     if info.appointment:
-        text("【预约】", align="center", bold=True)
+        text(words("print.appointment"), align="center", bold=True)
     ops.append(Rule())
-    text(f"您前面还有：{info.ahead}人")
-    text(f"预计等候：{wait_text(info.est_wait_s)}")
-    text(f"取号时间：{info.issued}")
+    text(words("print.ahead", n=info.ahead))
+    text(words("print.wait", wait=wait_text(info.est_wait_s)))
+    text(words("print.issued", at=info.issued))
     ops.append(QR(info.track_url, module=6 if paper_mm == 80 else 5))
-    text("手机扫码，随时查看排队进度", align="center")
+    text(words("print.qr_hint"), align="center")
     ops.append(Rule())
-    text(info.notice or DEFAULT_NOTICE)
+    text(info.notice or words("print.notice"))
     return ops
 
 

@@ -23,14 +23,8 @@ PRINTER_OFFLINE_BIT = 0x08      # n=1: the printer is offline
 COVER_OPEN_BIT = 0x04           # n=2: the cover is open
 PAPER_STOP_BIT = 0x20           # n=2: printing stopped because the paper ran out
 
-# Faults a kiosk can meet, with the words a manager and a citizen read.
-FAULTS = {
-    "paper_out": ("打印机缺纸", "out of paper"),
-    "cover_open": ("打印机盖未关好", "printer cover open"),
-    "offline": ("打印机未连接或离线", "printer offline"),
-    "error": ("打印出错", "printing failed"),
-    "config": ("打印机设置有误", "printer settings are wrong"),
-}
+# Faults a kiosk can meet; the words a manager and a citizen read are the text catalogue's printer.<fault>.
+FAULTS = ("paper_out", "cover_open", "offline", "error", "config")
 
 
 class PrinterFault(Exception):

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections import OrderedDict, defaultdict
 
-from hall import views
+from hall import text, views
 from hall.api.idempotency import idempotency
 from hall.core.errors import Refused
 from hall.core.state import CALLED, WAITING
@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 PIN_TRIES = 5                  # wrong PINs allowed per kiosk in PIN_WINDOW_S
 PIN_WINDOW_S = 300
 REMEMBERED_PRINTS = 2000       # answers kept so that a repeated print request does not print twice
-PHOTO_NOTICE = ("请拍照留存", "Please take a photo of this screen")
 
 
 class Kiosks:
@@ -45,17 +44,15 @@ class Kiosks:
     def check_pin(self, kiosk, pin):
         s = self.settings.get(kiosk)
         if not s.guide_pin:
-            raise Refused("no_guide_pin", "本机未设置引导员密码，绿色通道和补打请到咨询台办理 / "
-                          "no guide PIN is set on this kiosk: please ask at the help desk", 403)
+            raise Refused("no_guide_pin", "no guide PIN is set on this kiosk", 403)
         now = self.clock()
         recent = [t for t in self._pin_failures[kiosk] if now - t < PIN_WINDOW_S]
         self._pin_failures[kiosk] = recent
         if len(recent) >= PIN_TRIES:
-            raise Refused("pin_locked", "密码错误次数过多，请5分钟后再试 / too many wrong PINs: try again in 5 minutes",
-                          429)
+            raise Refused("pin_locked", "too many wrong PINs: try again in 5 minutes", 429)
         if not isinstance(pin, str) or not hmac.compare_digest(pin.encode(), s.guide_pin.encode()):
             recent.append(now)
-            raise Refused("bad_pin", "引导员密码不正确 / wrong guide PIN", 403)
+            raise Refused("bad_pin", "wrong guide PIN", 403)
         self._pin_failures.pop(kiosk, None)
 
     def issue_priority(self, cid, principal, pin, queue=None, item=None, key=None):
@@ -103,7 +100,7 @@ class Kiosks:
             log.exception("printing %s on %s", ticket_id, kiosk)
             fault = printers.PrinterFault("error", printers._describe(e))
             return self._remember(remembered, self._failed(cid, principal, answer, fault, mark=not again))
-        self._healthy(cid, principal, "打印纸将尽 / paper low" if after == "paper_low" else None)
+        self._healthy(cid, principal, text.both("printer.paper_low") if after == "paper_low" else None)
         if again:
             # printed now: the citizen holds the number, so it is no longer at risk of being voided
             self._execute(cid, "confirm", {"ticket": ticket_id}, principal)
@@ -116,10 +113,10 @@ class Kiosks:
         with self.hall.reading(cid) as state:
             t = state.ticket_by_ref(code) if isinstance(code, str) and code.strip() else None
             if t is None:
-                raise Refused("unknown_ticket", f"今天没有 {code} 号 / no ticket {code} today", 404)
+                raise Refused("unknown_ticket", f"no ticket {code} today", 404, ticket=code)
             if t.status not in (WAITING, CALLED):
-                raise Refused("not_printable", f"{t.number} 号已{_STATUS_ZH.get(t.status, t.status)}，无需补打 / "
-                              f"ticket {t.number} is {t.status}", 409)
+                raise Refused("not_printable", f"ticket {t.number} is {t.status}", 409, number=t.number,
+                              ticket_status=t.status)
             tid = t.id
         return self.print_ticket(cid, principal, tid, base_url, again=True)
 
@@ -149,10 +146,10 @@ class Kiosks:
             log.warning("printer of %s: %s", principal.name, e)
             status = "offline"
         if status in ("ok", "paper_low"):
-            self._healthy(cid, principal, "打印纸将尽 / paper low" if status == "paper_low" else None)
+            self._healthy(cid, principal, text.both("printer.paper_low") if status == "paper_low" else None)
             return {"status": "ok", "paper_low": status == "paper_low"}
         self._report(cid, principal, "fault", _fault_detail(status))
-        return {"status": "fault", "fault": status, "message": printers.FAULTS[status][0]}
+        return {"status": "fault", "fault": status, "message": text.text(f"printer.{status}")}
 
     # --- helpers ---
 
@@ -194,13 +191,14 @@ class Kiosks:
                 raise Refused("unknown_ticket", "no such ticket in this centre", 404)
 
     def _failed(self, cid, principal, answer, fault, mark=True):
-        zh, en = printers.FAULTS.get(fault.code, printers.FAULTS["error"])
+        words = f"printer.{fault.code if fault.code in printers.FAULTS else 'error'}"
         log.warning("kiosk %s could not print %s: %s", principal.name, answer["ticket"]["number"], fault)
         if mark:
             self._execute(cid, "print-failed", {"ticket": answer["ticket"]["id"], "detail": fault.code}, principal)
         self._report(cid, principal, "fault", _fault_detail(fault.code))
-        answer.update(printed=False, fault=fault.code, message=zh, message_en=en,
-                      notice=PHOTO_NOTICE[0], notice_en=PHOTO_NOTICE[1], needs_confirm=mark)
+        answer.update(printed=False, fault=fault.code, message=text.text(words), message_en=text.text(words, "en"),
+                      notice=text.text("kiosk.fault_box"), notice_en=text.text("kiosk.fault_box", "en"),
+                      needs_confirm=mark)
         return answer
 
     def _healthy(self, cid, principal, detail=None):
@@ -239,8 +237,4 @@ class Kiosks:
 
 
 def _fault_detail(code):
-    zh, en = printers.FAULTS.get(code, printers.FAULTS["error"])
-    return f"{zh} / {en}"
-
-
-_STATUS_ZH = {"done": "办结", "no_show": "过号", "cancelled": "作废", "serving": "在办理"}
+    return text.both(f"printer.{code if code in printers.FAULTS else 'error'}")

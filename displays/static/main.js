@@ -2,29 +2,7 @@
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("page-config").textContent);
-  var DICT = {
-    zh: {
-      now_calling: "正在叫号", history: "叫号记录", number: "号码", window: "窗口", time: "时间",
-      queues: "各业务等候人数与预计等候时间", people: "人等候",
-      no_window: "暂无窗口办理", no_wait: "无需等候", about_min: "约 {n} 分钟",
-      go_to: "请到 {window} 办理", recall: "重呼", enable_sound: "点击开启声音",
-      offline: "连接中断，正在重新连接…", refused: "无法连接：{detail}", connecting: "正在连接…",
-      default_notice: "欢迎来到{name}。请留意屏幕显示和语音叫号，过号请到咨询台求助。",
-      weekdays: "星期日,星期一,星期二,星期三,星期四,星期五,星期六", none_yet: "暂无叫号",
-      window_name: "{name}",
-    },
-    en: {
-      now_calling: "Now calling", history: "Recent calls", number: "Number", window: "Window", time: "Time",
-      queues: "Waiting now and estimated wait", people: "waiting",
-      no_window: "No window open", no_wait: "No wait", about_min: "~{n} min",
-      go_to: "please go to {window}", recall: "again", enable_sound: "Tap to enable sound",
-      offline: "Connection lost, reconnecting…", refused: "Cannot connect: {detail}", connecting: "Connecting…",
-      default_notice: "Welcome to {name}. Please watch the screens and listen for your number.",
-      weekdays: "Sun,Mon,Tue,Wed,Thu,Fri,Sat", none_yet: "No calls yet",
-      window_name: "Window {n}",
-    },
-  };
-  var i18n = HallI18n.create(DICT, cfg.lang);
+  var i18n = Hall.text.scope("display"), el = Hall.el;
   var picture = null;     // the last snapshot, kept current by pushes
   var calls = [];         // newest first
   var announcing = null;  // the call being announced: the big panel shows it while the hall hears it
@@ -37,7 +15,7 @@
   window.hallVoice = voice;
 
   function windowName(c) {
-    return i18n.lang() === "en" ? i18n.t("window_name", {n: c.window}) : (c.window_name || c.window + "号窗口");
+    return i18n.lang() === "en" ? i18n.t("window_name", {n: c.window}) : (c.window_name || i18n.t("window_number", {n: c.window}));
   }
 
   function queueName(q) {
@@ -47,13 +25,6 @@
   function hhmm(epoch) {
     return new Date(epoch * 1000).toLocaleTimeString("zh-CN", {timeZone: tz, hour: "2-digit", minute: "2-digit",
                                                                hour12: false});
-  }
-
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
   }
 
   function renderCalls() {
@@ -89,7 +60,7 @@
       head.append(el("span", "q-prefix", q.prefix), el("span", "q-name", queueName(q)));
       var waiting = el("div", "q-waiting");
       waiting.append(el("b", "q-count", String(q.waiting)), el("span", "q-unit", i18n.t("people")));
-      var est = el("div", "q-est", HallI18n.waitText(i18n, q.est_wait_s));
+      var est = el("div", "q-est", i18n.waitText(q.est_wait_s));
       if (q.est_wait_s === null || q.est_wait_s === undefined) card.classList.add("q-closed");
       var row = el("div", "q-row");
       row.append(waiting, est);
@@ -113,7 +84,6 @@
 
   function renderAll() {
     i18n.apply();
-    $("lang").textContent = i18n.lang() === "en" ? "中文" : "EN";
     renderNotice();
     renderCalls();
     renderQueues();
@@ -129,9 +99,9 @@
       .formatToParts(now).forEach(function (p) { parts[p.type] = p.value; });
     var wd = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(parts.weekday);
     var weekday = i18n.t("weekdays").split(",")[wd];
-    $("date").textContent = i18n.lang() === "en"
-      ? weekday + " " + parts.year + "-" + parts.month + "-" + parts.day
-      : parts.year + "年" + (+parts.month) + "月" + (+parts.day) + "日 " + weekday;
+    var en = i18n.lang() === "en";
+    $("date").textContent = i18n.t("date_long", {y: parts.year, m: en ? parts.month : +parts.month,
+                                                 d: en ? parts.day : +parts.day, weekday: weekday});
     $("time").textContent = (parts.hour === "24" ? "00" : parts.hour) + ":" + parts.minute + ":" + parts.second;
   }
 

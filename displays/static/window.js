@@ -2,23 +2,7 @@
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("page-config").textContent);
-  var DICT = {
-    zh: {
-      window_name: "{name}", calling: "正在叫号", serving: "正在办理", ready: "欢迎办理", paused: "暂停服务",
-      closed: "暂停办理", call_detail: "请 {ticket} 号到本窗口办理", ready_detail: "请留意叫号",
-      paused_detail: "请稍候，马上回来", paused_reason: "原因：{reason}", closed_detail: "本窗口已关闭，请到其他窗口办理",
-      on_duty: "当班人员", staff_no: "工号 {no}", serves: "办理：{queues}", enable_sound: "点击开启声音",
-      offline: "连接中断，正在重新连接…", refused: "无法连接：{detail}", sep: "、",
-    },
-    en: {
-      window_name: "Window {n}", calling: "Now calling", serving: "Now serving", ready: "Ready", paused: "Paused",
-      closed: "Closed", call_detail: "Number {ticket}, please come to this window", ready_detail: "Please wait for your number",
-      paused_detail: "Back shortly", paused_reason: "Reason: {reason}", closed_detail: "This window is closed; please use another window",
-      on_duty: "On duty", staff_no: "Staff no. {no}", serves: "Serves: {queues}", enable_sound: "Tap to enable sound",
-      offline: "Connection lost, reconnecting…", refused: "Cannot connect: {detail}", sep: ", ",
-    },
-  };
-  var i18n = HallI18n.create(DICT, cfg.lang);
+  var i18n = Hall.text.scope("display");
   var $ = function (id) { return document.getElementById(id); };
   var win = null, loaded = false, queueNames = {}, tz = "Asia/Shanghai";
   var skew = 0;           // the hall's clock minus this screen's
@@ -30,7 +14,6 @@
 
   function render() {
     i18n.apply();
-    $("lang").textContent = i18n.lang() === "en" ? "中文" : "EN";
     if (!win) {
       if (!loaded) return;
       // the catalogue no longer has this window

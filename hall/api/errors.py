@@ -5,6 +5,7 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..core.errors import Refused
+from ..text import refusal_message
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,7 @@ def error(status, code, message):
 def register(app):
     @app.errorhandler(Refused)
     def refused(e):
-        return error(e.status, e.code, e.message)
+        return error(e.status, e.code, refusal_message(e))
 
     @app.errorhandler(HTTPException)
     def http_error(e):

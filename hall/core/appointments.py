@@ -32,7 +32,7 @@ def slots(state, queue, day):
     if q is None:
         raise not_found(f"no queue {queue!r} in this centre", "unknown_queue")
     if not q.appointments:
-        raise conflict(f"{q.name}不接受预约 / this queue takes no appointments", "no_appointments")
+        raise conflict("this queue takes no appointments", "no_appointments", queue=q.name)
     tz = state.config.timezone
     taken = {}
     for b in state.bookings.values():
@@ -73,11 +73,11 @@ def book(state, at, by, code, queue, day, slot, name, phone, holder):
     if offered[slot]["start"] <= at:
         raise conflict("that slot has already begun; choose a later one", "slot_past")
     if offered[slot]["available"] <= 0:
-        raise unavailable("该时段已约满 / that slot is full; choose another", "slot_full")
+        raise unavailable("that slot is full; choose another", "slot_full")
     until = blocked_until(state, holder, state.day)
     if until:
-        raise conflict(f"多次预约未到，{until} 前暂停预约 / booking is suspended until {until} after missed "
-                       "appointments", "booking_blocked")
+        raise conflict(f"booking is suspended until {until} after missed appointments", "booking_blocked",
+                       until=until)
     for b in state.bookings.values():
         if b["holder"] == holder and b["queue"] == queue and b["day"] == day and b["status"] == "booked":
             raise conflict("you already have an appointment for this queue that day", "already_booked")
@@ -104,13 +104,12 @@ def check_in(state, at, by, code, ticket_id, channel="kiosk"):
         raise conflict(f"the appointment is {b['status']}", f"appointment_{b['status']}")
     rules = state.config.booking
     if b["day"] != state.day or at < b["start"] - rules["early_s"]:
-        raise conflict(f"请于 {b['day']} {b['slot']} 前后签到 / check in on {b['day']} around {b['slot']}",
-                       "too_early")
+        raise conflict(f"check in on {b['day']} around {b['slot']}", "too_early", day=b["day"], slot=b["slot"])
     if at > b["miss_at"]:
         raise conflict("the appointment's time has passed; take a ticket instead", "appointment_missed")
     cfg = state.config
     if not is_open(cfg.hours, at, cfg.timezone):
-        raise unavailable(f"{cfg.name}不在办理时间 / the centre is closed now", "closed")
+        raise unavailable("the centre is closed now", "closed", centre=cfg.name)
     q = cfg.queues[b["queue"]]
     number = f"{q.prefix}{state.issued.get(q.id, 0) + 1:03d}"
     return [_event("ticket_issued", at, by, ticket=ticket_id, number=number, queue=q.id, item=None,
@@ -132,12 +131,12 @@ def check_remote(state, queue, holder):
     rules = state.config.remote
     mine = [state.tickets[t] for t in state.holders.get(holder, ()) if t in state.tickets]
     if len(mine) >= rules["per_day"]:
-        raise conflict(f"每人每天最多远程取号 {rules['per_day']} 次 / at most {rules['per_day']} remote tickets "
-                       "a day", "remote_daily_limit")
+        raise conflict(f"at most {rules['per_day']} remote tickets a day", "remote_daily_limit",
+                       per_day=rules["per_day"])
     active = [t for t in mine if t.queue == queue and t.status in (WAITING, CALLED, SERVING)]
     if len(active) >= rules["active_per_queue"]:
-        raise conflict(f"您已有 {active[0].number} 在排队 / you already hold {active[0].number} in this queue",
-                       "remote_active_ticket")
+        raise conflict(f"you already hold {active[0].number} in this queue", "remote_active_ticket",
+                       number=active[0].number)
 
 
 def _booking(state, code):

@@ -147,12 +147,11 @@ def issue(state, at, by, ticket_id, queue=None, item=None, priority="normal", ch
     if channel not in CHANNELS:
         raise bad_input(f"channel must be one of {', '.join(CHANNELS)}")
     if not is_open(cfg.hours, at, cfg.timezone):
-        raise unavailable(f"{cfg.name}不在办理时间 / the centre is closed now", "closed")
+        raise unavailable("the centre is closed now", "closed", centre=cfg.name)
     appointments.check_remote(state, queue, holder)
     issued = state.issued.get(queue, 0)
     if q.daily_quota is not None and issued >= q.daily_quota:
-        raise unavailable(f"{q.name}今日号源已满 / today's tickets for this queue are gone",
-                          "quota_reached")
+        raise unavailable("today's tickets for this queue are gone", "quota_reached", queue=q.name)
     number = f"{q.prefix}{issued + 1:03d}"
     return [_event("ticket_issued", at, by, ticket=ticket_id, number=number, queue=queue, item=item,
                    priority=priority, channel=channel,

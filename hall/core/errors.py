@@ -5,28 +5,32 @@ class Refused(Exception):
     """A command the centre's current state does not allow.
 
     `status` is the HTTP status the edge answers with; the core names it so that every
-    surface (API, CLI, keypads) refuses the same thing the same way.
+    surface (API, CLI, keypads) refuses the same thing the same way. The core speaks no
+    language: `message` is plain words for developers; where citizens read the refusal, the
+    edge takes its words from the text catalogue by `code` (hall.text), filled with `params`
+    (named for the facts they are: never `code`, `message` or `status`).
     """
 
-    def __init__(self, code, message, status=409):
+    def __init__(self, code, message, status=409, **params):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.params = params
         self.events = []        # events time made due before the refused command (see decide)
 
 
-def bad_input(message, code="bad_input"):
-    return Refused(code, message, 400)
+def bad_input(message, code="bad_input", **params):
+    return Refused(code, message, 400, **params)
 
 
-def not_found(message, code="not_found"):
-    return Refused(code, message, 404)
+def not_found(message, code="not_found", **params):
+    return Refused(code, message, 404, **params)
 
 
-def conflict(message, code="conflict"):
-    return Refused(code, message, 409)
+def conflict(message, code="conflict", **params):
+    return Refused(code, message, 409, **params)
 
 
-def unavailable(message, code):
-    return Refused(code, message, 503)
+def unavailable(message, code, **params):
+    return Refused(code, message, 503, **params)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from .. import views
 from ..core.errors import Refused
 from ..core.state import WAITING
+from ..text import text as words
 from .privacy import is_phone
 from .subscriptions import Subscription, open_registry
 from .wechat_text import hhmm
@@ -62,16 +63,18 @@ class Notice:
     window_name: str = None
     url: str = None
 
+    # in Chinese: a reminder goes to a phone whose reader's language the hall does not know
     def status(self):
         if self.kind == "called":
-            return f"请到 {self.window} 号窗口" if self.window is not None else "已叫号"
-        s = f"前面还有 {self.ahead} 人"
-        return s + (f"，约 {self.call_time} 叫号" if self.call_time else "")
+            return words("notify.go_window", window=self.window) if self.window is not None else words("status.called")
+        s = words("notify.ahead", n=self.ahead)
+        return s + (words("notify.call_around", t=self.call_time) if self.call_time else "")
 
     def text(self):
         if self.kind == "called":
-            return f"【{self.center_name}】{self.number} 号请到 {self.window} 号窗口办理（{self.queue_name}）。"
-        return f"【{self.center_name}】您的 {self.number} 号{self.status()}，请留意叫号。"
+            return words("notify.sms_called", centre=self.center_name, number=self.number, window=self.window,
+                         queue=self.queue_name)
+        return words("notify.sms_status", centre=self.center_name, number=self.number, status=self.status())
 
 
 # --- WeChat ---

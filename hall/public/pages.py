@@ -12,6 +12,7 @@ from ..api.common import ApiError
 from ..api.spec import declare, payload
 from ..core.clock import iso, local
 from ..core.errors import Refused
+from ..text import text
 from .privacy import mask_phone
 
 bp = Blueprint("public_pages", __name__, url_prefix="/m", template_folder="templates",
@@ -84,7 +85,8 @@ def subscribe(tid):
     channel, address = ("wechat", openid) if openid is not None else ("sms", phone.replace(" ", "").replace("-", ""))
     notifier.subscribe(tid, channel, address)
     # never echo a phone number whole, not even to the one who typed it
-    r = jsonify({"ticket": tid, "channel": channel, "to": "微信" if channel == "wechat" else mask_phone(address)})
+    to = text("phone.wechat") if channel == "wechat" else mask_phone(address)
+    r = jsonify({"ticket": tid, "channel": channel, "to": to})
     r.status_code = 201
     return r
 

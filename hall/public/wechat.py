@@ -32,6 +32,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from .. import views
 from ..core.errors import Refused
+from ..text import text as say
 from . import wechat_text as text
 from .memo import open_memo
 from .wechat_crypto import CryptoError, aes_key, decrypt, encrypt, signature, signature_ok
@@ -295,14 +296,14 @@ def _command(words, msg, now, base):
             with hall.reading_ticket(arg) as (state, t):
                 shown, tz = views.ticket(state, t, hall.waits(state)), state.config.timezone
         except Refused:
-            return "没有找到这张票，或它已过期（票只当天有效）。\n" + text.help_text(base)
+            return say("wechat.ticket_missing") + text.help_text(base)
         tracking = _track(arg, msg)
         return text.ticket_text(shown, tz, now, link=f"{base}/m/tickets/{arg}", tracking=tracking)
     if command == "number":
         number, hint = arg
         centres = text.pick_centre(_summaries(hall, now), hint)
         if not centres:
-            return f"没有找到名为「{hint}」的服务中心。\n" + text.help_text(base)
+            return say("wechat.no_such_centre", hint=hint) + text.help_text(base)
         found = []
         for c in centres:
             with hall.reading(c["id"]) as state:
@@ -310,10 +311,10 @@ def _command(words, msg, now, base):
                 if t is not None:
                     found.append((views.ticket(state, t, hall.waits(state)), state.config.timezone))
         if not found:
-            where = centres[0]["name"] if len(centres) == 1 else "各中心"
-            return f"{where}今天没有 {number} 这个号。请核对票面号码和中心名称。"
+            where = centres[0]["name"] if len(centres) == 1 else say("wechat.every_centre")
+            return say("wechat.no_such_number", where=where, number=number)
         if len(found) > 1:
-            return f"有 {len(found)} 个中心今天都有 {number} 号，请在号码后加上中心名称，例如：{number} 东湖"
+            return say("wechat.many_centres", n=len(found), number=number)
         shown, tz = found[0]
         return text.ticket_text(shown, tz, now, tracking=_track(shown["id"], msg))
     return text.help_text(base)

@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 
 from ..core.clock import zone
+from ..text import text as words
 
 MAX_REPLY_BYTES = 2000
 TICKET_ID = re.compile(r"^[a-z0-9-]+\.[A-Za-z0-9_-]{8,64}$")
@@ -52,80 +53,72 @@ def hhmm(at, tz):
 
 
 def help_text(base_url):
-    return ("您好，这里是政务服务中心排队助手。回复：\n"
-            "「排队」查看各中心实时等候人数\n"
-            "「A012 中心名」查询票号，例如：A012 东湖\n"
-            "「预约」预约办事时间\n"
-            f"手机查看：{base_url}/m/")
+    return words("wechat.help", base=base_url)
 
 
 def welcome_text(base_url):
-    return "感谢关注！办事前先看看哪里人少，少跑腿、少排队。\n" + help_text(base_url)
+    return words("wechat.welcome") + help_text(base_url)
 
 
 def book_text(base_url):
-    return f"预约办事请点击：{base_url}/m/book\n预约后到中心取号机或在手机上签到即可。"
+    return words("wechat.book", base=base_url)
 
 
 def _queue_line(q):
     if q["est_wait_s"] is None:
-        return f"  {q['name']}：等候 {q['waiting']} 人，暂无窗口办理"
+        return words("wechat.queue_no_window", queue=q["name"], n=q["waiting"])
     m = minutes(q["est_wait_s"])
-    return f"  {q['name']}：等候 {q['waiting']} 人，约 {m} 分钟" if m else f"  {q['name']}：无需等候"
+    return (words("wechat.queue_wait", queue=q["name"], n=q["waiting"], m=m) if m
+            else words("wechat.queue_no_wait", queue=q["name"]))
 
 
 def board_text(summaries, base_url):
     """Each centre, open or not, and its queues that have people waiting or a window open."""
-    lines = ["【实时排队】"]
+    lines = [words("wechat.board_title")]
     for c in summaries:
         if not c["open"]:
-            lines.append(f"{c['name']}（休息中）")
+            lines.append(words("wechat.centre_closed", centre=c["name"]))
             continue
-        lines.append(f"{c['name']}（办理中）")
+        lines.append(words("wechat.centre_open", centre=c["name"]))
         shown = [q for q in c["queues"] if q["waiting"] or q["open_windows"]]
         shown.sort(key=lambda q: -q["waiting"])
         if shown:
             lines.extend(_queue_line(q) for q in shown)
         else:
-            lines.append("  暂无窗口办理")
-    tail = f"完整看板与最近中心推荐：{base_url}/m/"
+            lines.append(words("wechat.no_window"))
+    tail = words("wechat.board_tail", base=base_url)
     out, size = [], len(tail.encode()) + 16
     for line in lines:
         size += len(line.encode()) + 1
         if size > MAX_REPLY_BYTES:
-            out.append("……")
+            out.append(words("wechat.more"))
             break
         out.append(line)
     return "\n".join(out + [tail])
 
 
 GENERIC_WORDS = ("政务服务中心", "党群服务中心", "服务中心", "中心", "政务")
-STATUS_TEXT = {"called": "已叫号", "serving": "正在办理", "done": "已办结", "no_show": "已过号",
-               "cancelled": "已取消"}
 
 
 def ticket_text(t, tz, now, link=None, tracking=False):
     """A ticket's status: `t` is `views.ticket`; `link` (the ticket's page) only for its holder."""
-    head = f"{t['center_name']} {t['number']}（{t['queue_name']}）"
+    head = words("wechat.ticket_head", centre=t["center_name"], number=t["number"], queue=t["queue_name"])
     if t["status"] == "waiting":
-        if t["ahead"] == 0:
-            body = "前面没有人了，请留意叫号"
-        else:
-            body = f"前面还有 {t['ahead']} 人"
+        body = words("wechat.nobody_ahead") if t["ahead"] == 0 else words("wechat.ahead", n=t["ahead"])
         if t["est_wait_s"] is not None:
-            body += f"，预计 {hhmm(now + t['est_wait_s'], tz)} 前后叫号（约 {minutes(t['est_wait_s'])} 分钟）"
+            body += words("wechat.eta", t=hhmm(now + t["est_wait_s"], tz), m=minutes(t["est_wait_s"]))
         else:
-            body += "，暂无窗口办理此业务"
+            body += words("wechat.no_window_for_queue")
     elif t["status"] == "called":
-        window = f"{t['window']} 号窗口" if t["window"] is not None else "窗口"
-        body = f"已叫号：请到 {window}"
+        window = words("wechat.window_n", n=t["window"]) if t["window"] is not None else words("wechat.a_window")
+        body = words("wechat.called", window=window)
     else:
-        body = STATUS_TEXT.get(t["status"], t["status"])
+        body = words("status." + t["status"])
     parts = [head, body]
     if tracking:
-        parts.append("叫号前我们会通过微信提醒您。")
+        parts.append(words("wechat.tracking"))
     if link:
-        parts.append(f"实时查看：{link}")
+        parts.append(words("wechat.live_link", link=link))
     return "\n".join(parts)
 
 

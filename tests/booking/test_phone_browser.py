@@ -181,7 +181,7 @@ def test_booking_in_english(booking_server, phone):
     page.goto(f"{server.url}/m/book")
     page.wait_for_selector(".choice.queue")
     page.tap("#lang")
-    assert page.inner_text("#step-queue .step-title span[data-bt]") == "Choose a service"
+    assert page.inner_text("#step-queue .step-title span[data-text]") == "Choose a service"
     assert page.inner_text(".choice.queue strong") == "General Services"
     page.goto(f"{server.url}/m/book/east/{code}")                 # the choice is kept on this phone
     page.wait_for_selector("#booking[data-status='booked']")

@@ -1,5 +1,6 @@
 """The kiosk's endpoints in-process: the tap path (API + print), idempotency, printer faults that keep
 the ticket, confirmation and voiding, reprints and 绿色通道 behind the guide's PIN."""
+import posixpath
 import re
 
 import pytest
@@ -316,10 +317,19 @@ def test_the_page_and_its_files_need_nothing_from_outside(client, kiosk_app):
     page = client.get("/kiosk/east")
     assert page.status_code == 200 and "东区政务服务中心" in page.text and 'lang="zh-CN"' in page.text
     files = re.findall(r'(?:src|href)="([^"]+)"', page.text)
-    assert files and all(f.startswith("/kiosk/static/") for f in files)
-    for f in files:
-        body = client.get(f).text
-        assert not re.search(r"https?://", body), f
+    assert files and all(f.startswith(("/kiosk/static/", "/static/hall/")) for f in files)
+    seen = set()
+    while files:                        # the page's files, and the modules they import
+        f = files.pop()
+        if f in seen:
+            continue
+        seen.add(f)
+        r = client.get(f)
+        assert r.status_code == 200, f
+        assert not re.search(r"https?://", r.text), f
+        files += [posixpath.normpath(posixpath.join(posixpath.dirname(f), m))
+                  for m in re.findall(r'^import .*?"(\./[^"]+)";', r.text, re.M)]
+    assert {"/kiosk/static/js/main.js", "/kiosk/static/js/ticket.js", "/static/hall/text.js"} <= seen
     assert client.get("/kiosk/nowhere").status_code == 404
 
 

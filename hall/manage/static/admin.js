@@ -4,18 +4,7 @@
   var M = window.HallManage, t = M.t, el = M.el, $ = M.$;
   var params = new URLSearchParams(window.location.search);
   var centres = [];
-  var EVENT_NAMES = {
-    ticket_issued: "取号", ticket_called: "叫号", ticket_recalled: "重呼", ticket_started: "开始办理",
-    ticket_finished: "办结", ticket_no_show: "过号", ticket_transferred: "转移", ticket_cancelled: "取消",
-    ticket_evaluated: "评价", ticket_print_failed: "打印失败", ticket_confirmed: "号码确认",
-    window_opened: "开窗", window_paused: "暂停", window_resumed: "恢复", window_closed: "关窗",
-    window_assigned: "调整业务", tickets_moved: "批量转移", device_reported: "设备状态",
-    alert_raised: "告警产生", alert_escalated: "告警升级", alert_acknowledged: "告警确认", alert_resolved: "告警解除",
-    followup_opened: "差评登记", followup_verified: "差评核实", followup_rectified: "差评整改",
-    followup_replied: "回复群众", followup_appealed: "差评申诉", followup_reviewed: "申诉复核",
-    day_started: "新的一天", center_configured: "目录更新", appointment_booked: "预约",
-    appointment_cancelled: "取消预约", appointment_checked_in: "预约签到", appointment_missed: "预约爽约",
-  };
+
 
   function tab(name) {
     document.querySelectorAll(".tabs button").forEach(function (b) { b.setAttribute("aria-selected", String(b.dataset.tab === name)); });
@@ -64,7 +53,7 @@
   }
 
   function loadCatalog() {
-    M.request("GET", "/catalog?format=yaml").then(function (r) { return r.text(); }).then(function (text) {
+    M.fetchFile("/catalog?format=yaml", "text").then(function (r) { return r.data; }).then(function (text) {
       $("catalog-text").textContent = text;
       $("catalog-download").href = URL.createObjectURL(new Blob([text], {type: "application/yaml"}));
       $("catalog-download").download = "catalog.yaml";
@@ -87,7 +76,7 @@
         var json = JSON.stringify(facts);
         body.append(el("tr", {dataset: {type: e.type}}, [
           el("td", {class: "num", text: M.stamp(e.at)}),
-          el("td", {text: M.i18n.lang() === "en" ? e.type : (EVENT_NAMES[e.type] || e.type), title: e.type}),
+          el("td", {text: M.i18n.has("event_" + e.type) ? t("event_" + e.type) : e.type, title: e.type}),
           el("td", {text: e.window || ""}), el("td", {text: (e.by || "").replace(/^user:/, "")}),
           el("td", {class: "facts", text: json.length > 240 ? json.slice(0, 240) + "…" : json, title: json})]));
       });
@@ -96,7 +85,7 @@
 
   M.start(function (session) {
     document.querySelectorAll(".tabs button").forEach(function (b) { b.addEventListener("click", function () { tab(b.dataset.tab); }); });
-    fetch("/api/v1/centers").then(function (r) { return r.json(); }).then(function (data) {
+    M.api("GET", "/centers").then(function (data) {
       centres = data.centers;
       fillCentres(session);
     });

@@ -7,7 +7,7 @@
               appealed: ["review"], closed: []};
 
   function who(by) { return (by || "").replace(/^(user|device):/, ""); }
-  function wname(n) { return M.i18n.lang() === "en" ? "window " + n : n + "号窗口"; }
+  function wname(n) { return t("window_number", {n: n}); }
 
   function alertLine(a) {
     var subject = [a.queue_name, a.window_name, a.number, a.device].filter(Boolean).join(" · ");

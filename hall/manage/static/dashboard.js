@@ -13,9 +13,9 @@
   function en() { return M.i18n.lang() === "en"; }
   function elapsed() { return Date.now() / 1000 - fetchedAt; }
   function queue(id) { return board ? board.queues.find(function (q) { return q.id === id; }) : null; }
-  function qname(id) { var q = queue(id); return q ? (en() && q.name_en ? q.name_en : q.name) : id; }
+  function qname(id) { var q = queue(id); return q ? M.i18n.name(q) : id; }
   function win(n) { return board ? board.windows.find(function (w) { return w.number === n; }) : null; }
-  function wname(n) { var w = win(n); return w ? (en() ? "Window " + n : w.name) : n + "号窗口"; }
+  function wname(n) { var w = win(n); return w && !en() ? w.name : t("window_number", {n: n}); }
 
   // --- fetching ---
   function refresh() {
@@ -61,8 +61,7 @@
     $("s-satisfaction").textContent = s === null ? t("none") : (s * 100).toFixed(1) + "%";
     $("s-alerts").textContent = red + " / " + (board.alerts.length - red);
     $("s-alerts-tile").className = "tile" + (red ? " red" : board.alerts.length ? " yellow" : "");
-    $("s-followups").textContent = en() ? board.followups.open + " (" + board.followups.overdue + ")"
-      : board.followups.open + "（" + board.followups.overdue + "）";
+    $("s-followups").textContent = t("followups_count", {open: board.followups.open, overdue: board.followups.overdue});
     $("s-fu-tile").className = "tile" + (board.followups.overdue ? " red" : board.followups.open ? " yellow" : "");
   }
 
@@ -127,7 +126,7 @@
       box.append(el("button", {type: "button", class: "window", dataset: {window: w.number, state: w.state,
                                                                             alert: levels[w.number] || ""},
                                onclick: function () { openDialog(w.number); }}, [
-        el("div", {class: "w-head"}, [el("span", {class: "w-name", text: en() ? "Window " + w.number : w.name}),
+        el("div", {class: "w-head"}, [el("span", {class: "w-name", text: en() ? t("window_number", {n: w.number}) : w.name}),
                                       el("span", {class: "w-state", text: t("st_" + w.state) + (w.pause_reason ? "·" + w.pause_reason : "")})]),
         el("div", {class: "w-staff", text: w.staff ? w.staff.name + (w.staff.staff_no ? " " + w.staff.staff_no : "") : " "}),
         el("div", {class: "chips"}, chips),
@@ -190,30 +189,23 @@
 
   function recText(r) {
     var head;
-    var names = function (qs) { return qs.map(qname).join(en() ? ", " : "、"); };
+    var names = function (qs) { return qs.map(qname).join(t("list_sep")); };
     var added = r.queues.filter(function (q) { return r.from.indexOf(q) < 0; });
-    if (en()) {
-      head = r.kind === "share" ? "Let window " + r.window + " also serve " + names(added)
-        : r.kind === "restore" ? "Move window " + r.window + " back to " + names(r.queues)
-          : "Move window " + r.window + " from " + names(r.from) + " to " + names(r.queues);
-    } else {
-      head = r.kind === "share" ? "让 " + r.window + " 号窗口兼办" + names(added)
-        : r.kind === "restore" ? "把 " + r.window + " 号窗口调回" + names(r.queues)
-          : "把 " + r.window + " 号窗口从" + names(r.from) + "调到" + names(r.queues);
-    }
-    var parts = [document.createTextNode(head + (en() ? ": " : "："))];
+    head = r.kind === "share" ? t("rec_share", {window: r.window, queues: names(added)})
+      : r.kind === "restore" ? t("rec_restore", {window: r.window, queues: names(r.queues)})
+        : t("rec_move", {window: r.window, from: names(r.from), queues: names(r.queues)});
+    var parts = [document.createTextNode(head + t("colon"))];
     r.effects.forEach(function (e, i) {
-      if (i) parts.push(document.createTextNode(en() ? ", " : "，"));
+      if (i) parts.push(document.createTextNode(t("comma")));
       var text, cls = "";
       if (e.after_s === null) text = t("no_window");
-      else if (e.delta_s === null) text = (en() ? "est. " : "预计等候") + M.waitText(e.after_s);
+      else if (e.delta_s === null) text = t("rec_est", {wait: M.waitText(e.after_s)});
       else {
         var m = Math.round(e.delta_s / 60);
         cls = m < 0 ? "good" : m > 0 ? "bad" : "";
-        text = m === 0 ? (en() ? "wait unchanged" : "预计等候不变")
-          : (en() ? "wait " : "预计等候 ") + (m > 0 ? "+" : "−") + Math.abs(m) + (en() ? " min" : " 分钟");
+        text = m === 0 ? t("rec_same") : t("rec_delta", {sign: m > 0 ? "+" : "−", n: Math.abs(m)});
       }
-      parts.push(document.createTextNode(qname(e.queue) + (en() ? " " : "")));
+      parts.push(document.createTextNode(t("rec_queue", {queue: qname(e.queue)})));
       parts.push(el("span", {class: cls, text: text}));
     });
     return parts;
@@ -280,7 +272,7 @@
   function assign(number, queues, mode) {
     return M.api("PUT", "/centers/" + centre + "/windows/" + number + "/queues", {queues: queues, mode: mode})
       .then(function (w) {
-        M.say(t("assigned", {name: en() ? "Window " + number : w.name, queues: w.queues.map(qname).join(en() ? ", " : "、")}), "ok");
+        M.say(t("assigned", {name: en() ? t("window_number", {n: number}) : w.name, queues: w.queues.map(qname).join(t("list_sep"))}), "ok");
         soon();
         return w;
       }, function (err) { M.say(M.refusal(err), "error"); throw err; });
@@ -305,8 +297,8 @@
     if (!w) return;
     editing = number;
     picked = w.queues.slice();
-    $("wd-title").textContent = t("win_dialog", {name: en() ? "Window " + number : w.name});
-    $("wd-home").textContent = t("home", {queues: w.home_queues.map(qname).join(en() ? ", " : "、")});
+    $("wd-title").textContent = t("win_dialog", {name: en() ? t("window_number", {n: number}) : w.name});
+    $("wd-home").textContent = t("home", {queues: w.home_queues.map(qname).join(t("list_sep"))});
     $("wd-mode").value = w.mode;
     renderPick();
     document.querySelectorAll("#wd-actions button").forEach(function (b) {
@@ -318,7 +310,7 @@
   }
 
   function windowAction(act) {
-    var body = act === "pause" ? {reason: en() ? "paused by the manager" : "管理人员暂停"} : {};
+    var body = act === "pause" ? {reason: t("paused_by_manager")} : {};
     M.api("POST", "/centers/" + centre + "/windows/" + editing + "/" + act, body).then(function () {
       $("window-dialog").close();
       soon();

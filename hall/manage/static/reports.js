@@ -105,15 +105,13 @@
   function download(format) {
     // a fetch with the token, then a link to the blob: the download keeps the Authorization header
     var q = query() + "&format=" + format + (format === "csv" ? "&table=queues" : "");
-    M.request("GET", "/centers/" + centre + "/reports?" + q).then(function (r) {
-      if (!r.ok) return r.json().then(function (d) { throw d.error; });
+    M.fetchFile("/centers/" + centre + "/reports?" + q, "blob").then(function (r) {
+      if (!r.ok) throw (r.data && r.data.error) || {code: "http_" + r.status, message: r.statusText};
       var name = (r.headers.get("Content-Disposition") || "").replace(/.*filename="([^"]+)".*/, "$1");
-      return r.blob().then(function (b) {
-        var a = el("a", {href: URL.createObjectURL(b), download: name || "report." + format});
-        document.body.append(a);
-        a.click();
-        a.remove();
-      });
+      var a = el("a", {href: URL.createObjectURL(r.data), download: name || "report." + format});
+      document.body.append(a);
+      a.click();
+      a.remove();
     }).catch(function (err) { M.say(M.refusal(err), "error"); });
   }
 

@@ -35,9 +35,7 @@
     var list = $("items");
     list.textContent = "";
     Rank.itemNames(state.items, M.lang()).forEach(function (n) {
-      var o = document.createElement("option");
-      o.value = n;
-      list.appendChild(o);
+      list.appendChild(M.el("option", {value: n}));
     });
   }
 

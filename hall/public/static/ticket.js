@@ -43,7 +43,7 @@
     $("centre-name").textContent = ticket.center_name;
     $("number").textContent = ticket.number;
     $("queue-name").textContent = ticket.queue_name;
-    $("status").textContent = M.t("st_" + ticket.status);
+    $("status").textContent = M.status(ticket.status);
     var waiting = ticket.status === "waiting";
     $("ahead").textContent = waiting ? M.t("people", {n: ticket.ahead}) : "—";
     if (waiting && ticket.est_wait_s !== null) {
@@ -148,22 +148,18 @@
 
   function cancel() {
     $("confirm").hidden = true;
-    fetch("/api/v1/tickets/" + encodeURIComponent(cfg.ticket), {method: "DELETE"}).then(function (r) {
-      return r.json().then(function (body) {
-        if (r.status === 200) { $("cancel-status").textContent = M.t("cancelled"); ticket = body; render(); }
-        else $("cancel-status").textContent = M.t("cancel_failed", {m: body.error ? body.error.message : r.status});
-      });
+    Hall.request("DELETE", "/api/v1/tickets/" + encodeURIComponent(cfg.ticket)).then(function (r) {
+      var body = r.data || {};
+      if (r.status === 200) { $("cancel-status").textContent = M.t("cancelled"); ticket = body; render(); }
+      else $("cancel-status").textContent = M.t("cancel_failed", {m: body.error ? body.error.message : r.status});
     });
   }
 
   function subscribe(payload) {
-    fetch("/m/tickets/" + encodeURIComponent(cfg.ticket) + "/subscribe", {
-      method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(payload)
-    }).then(function (r) {
-      return r.json().then(function (body) {
-        $("notify-status").textContent = r.status === 201 ? M.t("subscribed", {to: body.to})
-          : (body.error ? body.error.message : String(r.status));
-      });
+    Hall.request("POST", "/m/tickets/" + encodeURIComponent(cfg.ticket) + "/subscribe", {body: payload}).then(function (r) {
+      var body = r.data || {};
+      $("notify-status").textContent = r.status === 201 ? M.t("subscribed", {to: body.to})
+        : (body.error ? body.error.message : String(r.status));
     });
   }
 
