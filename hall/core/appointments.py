@@ -8,7 +8,7 @@ that the limits compare: the core never sees a phone number.
 """
 from datetime import date, timedelta
 
-from .clock import at_local, is_open, parse_range
+from .clock import at_local, day_hours, is_open, parse_range
 from .errors import bad_input, not_found, conflict, unavailable
 from .state import WAITING, CALLED, SERVING
 
@@ -70,6 +70,10 @@ def book(state, at, by, code, queue, day, slot, name, phone, holder):
     offered = {s["slot"]: s for s in slots(state, queue, day)}
     if slot not in offered:
         raise bad_input(f"slot must be one of {', '.join(offered)}")
+    hours = state.config.hours
+    if hours is not None and not day_hours(hours, wanted):
+        why = hours.closed.get(wanted.isoformat()) if hasattr(hours, "closed") else None
+        raise unavailable(f"{day} {why or '休息'}，不办理预约 / the centre is closed that day", "closed")
     if offered[slot]["start"] <= at:
         raise conflict("that slot has already begun; choose a later one", "slot_past")
     if offered[slot]["available"] <= 0:

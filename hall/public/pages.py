@@ -4,6 +4,7 @@ Shells that read the public API (cached, ETag) and, on the ticket page, the cent
 room; everything they need is served from here (no CDN), so they work on a hall's own network.
 """
 import re
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
@@ -41,7 +42,8 @@ def _socketio_js():
 def _server_now():
     # the hall's clock for every page: a phone's own clock may be wrong (and a test's hall runs on
     # a clock of its own)
-    return {"server_now_ms": int(current_app.extensions["hall"].clock() * 1000)}
+    now = datetime.fromtimestamp(current_app.extensions["hall"].clock(), UTC)
+    return {"server_now": now.isoformat(timespec="milliseconds")}
 
 
 @bp.get("/")

@@ -112,3 +112,22 @@ def test_a_year_the_package_does_not_cover_is_a_warning(caplog):
 def test_bad_calendar_settings_are_refused(extra, message):
     with pytest.raises(ConfigError, match=message):
         catalog.parse({"centers": [small_center(**extra)]})
+
+
+def test_a_booking_on_a_closed_day_is_refused_and_on_a_make_up_day_taken(clock):
+    c = centre(booking={"days_ahead": 30})
+    c["queues"][0]["appointments"] = {"slots": ["09:00-10:00", "14:00-15:00"], "capacity": 2}
+    clock.set("2026-09-25 10:00")
+    core = Core(catalog.parse({"centers": [c]})[0], clock)
+
+    def book(day, slot="09:00-10:00"):
+        return core.run("book", code=f"{abs(hash((day, slot))) % 10**8:08d}", queue="general", day=day, slot=slot,
+                        name="张*", phone="138****5678", holder="h-" + day)
+    with pytest.raises(Refused) as e:
+        book("2026-10-02")                  # National Day week, a Friday
+    assert (e.value.status, e.value.code) == (503, "closed") and "国庆节" in e.value.message
+    with pytest.raises(Refused) as e:
+        book("2026-10-04")                  # an ordinary Sunday too
+    assert e.value.code == "closed"
+    assert book("2026-09-30")               # the eve of the holiday
+    assert book("2026-10-10", "14:00-15:00")    # a make-up Saturday afternoon

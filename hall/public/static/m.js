@@ -32,7 +32,7 @@
   function now() { return Date.now() + skew; }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var served = Number(document.body.dataset.now);
+    var served = Date.parse(document.body.dataset.now || "");
     if (served) skew = served - Date.now();
     text.apply();
     var b = document.getElementById("lang");
