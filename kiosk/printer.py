@@ -13,7 +13,8 @@ import tempfile
 
 from .layout import PAPER_COLUMNS, QR, Rule, Text
 
-KINDS = ("usb", "serial", "network", "file", "none")
+# "agent": the printer hangs off the kiosk's own PC and its kiosk agent prints (kiosk/agent/)
+KINDS = ("usb", "serial", "network", "file", "none", "agent")
 CHINESE_ON = b"\x1c&"          # FS &: Chinese (Kanji) character mode
 QR_EC_M = 1                    # error correction M: survives a crease or a smudge
 
@@ -62,7 +63,8 @@ def check_spec(raw):
     kind = raw.pop("kind", None)
     if kind not in KINDS:
         raise ValueError(f"printer.kind must be one of {', '.join(KINDS)}")
-    spec = {"kind": kind, "paper_mm": raw.pop("paper_mm", 80), "status": raw.pop("status", kind != "file"),
+    spec = {"kind": kind, "paper_mm": raw.pop("paper_mm", 80),
+            "status": raw.pop("status", kind not in ("file", "agent")),
             "profile": raw.pop("profile", None)}
     if spec["paper_mm"] not in PAPER_COLUMNS:
         raise ValueError("printer.paper_mm must be 58 or 80")
@@ -113,7 +115,7 @@ def _text(value, key):
 def connect(spec):
     """A python-escpos printer for the settings (not opened yet: it opens on first write), or None."""
     kind = spec["kind"]
-    if kind == "none":
+    if kind in ("none", "agent"):
         return None
     printers = escpos_module()
     profile = {"profile": spec["profile"]} if spec.get("profile") else {}

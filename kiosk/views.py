@@ -11,6 +11,7 @@ from hall import views
 from hall.api.common import ApiError, body, field, require
 from hall.core.errors import Refused
 
+from .printer import FAULTS
 from .qr import svg
 from .search import build_index, search
 
@@ -143,11 +144,44 @@ def confirm(cid, tid):
 
 @bp.post("/<cid>/reprint")
 def reprint(cid):
+    """A ticket printed again: with the guide's PIN, or by its holder's ID card (the 409 already_waiting offer)."""
     p = kiosk_of(cid)
     data = body()
     code = field(data, "code", str, required=True, max_len=64)
-    pin = field(data, "pin", str, required=True, max_len=16)
-    return jsonify(kiosks().reprint(cid, p, pin, code, _kiosk_base_url(p)))
+    card = kiosks().card_of(p, data.get("id_card"))
+    pin = field(data, "pin", str, required=card is None, max_len=16)
+    return jsonify(kiosks().reprint(cid, p, pin, code, _kiosk_base_url(p), card=card))
+
+
+# --- the kiosk agent (kiosk/agent/) on the kiosk's own PC, with the kiosk's token ---
+
+@bp.post("/<cid>/id-card")
+def id_card(cid):
+    """A card laid on this kiosk's reader: {"number", "name"} in, only masked forms and a reference out."""
+    p = kiosk_of(cid)
+    data = body()
+    number = field(data, "number", str, required=True, max_len=18)
+    name = field(data, "name", str, required=True, max_len=30)
+    return jsonify(kiosks().card_read(cid, p, number, name))
+
+
+@bp.post("/<cid>/agent/printed/<job>")
+def agent_printed(cid, job):
+    p = kiosk_of(cid)
+    data = body()
+    fault = field(data, "fault", str, max_len=20)
+    result = {"printed": field(data, "printed", bool, required=True), "fault": fault,
+              "detail": field(data, "detail", str, max_len=200), "paper_low": field(data, "paper_low", bool)}
+    return jsonify(kiosks().agent_printed(p, job, result))
+
+
+@bp.post("/<cid>/agent/status")
+def agent_status(cid):
+    p = kiosk_of(cid)
+    data = body()
+    printer = field(data, "printer", str, choices=("ok", "paper_low") + tuple(FAULTS))
+    reader = field(data, "reader", str, choices=("ok", "offline", "none"))
+    return jsonify(kiosks().agent_status(cid, p, printer=printer, reader=None if reader == "none" else reader))
 
 
 @bp.post("/<cid>/pin")

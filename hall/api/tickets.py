@@ -2,11 +2,12 @@
 import hashlib
 import json
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from .. import views
+from ..core.appointments import booking_of
 from ..core.decide import PRIORITIES
-from . import citizens
+from . import citizens, id_cards
 from .common import ApiError, body, caller, check, existing_center, field, hall, USER_ROLES
 
 bp = Blueprint("api_tickets", __name__)
@@ -27,17 +28,22 @@ def issue(cid):
     data = body()
     channel = CHANNEL_OF_ROLE[p.role] if p else "phone"
     by = p.actor if p else "public"
+    card = id_card(cid, data, p)
     code = field(data, "appointment_code", str, max_len=12)
     if code is not None:
         return check_in(cid, code, channel, by)
     queue = field(data, "queue", str, max_len=64)
     item = field(data, "item", str, max_len=64)
     if queue is None and item is None:
-        raise ApiError("bad_input", "give 'queue', 'item' or 'appointment_code'", 400)
+        if card is not None:
+            return check_in_by_card(cid, card, channel, by)
+        raise ApiError("bad_input", "give 'queue', 'item', 'appointment_code' or 'id_card'", 400)
     priority = field(data, "priority", str, choices=PRIORITIES) or "normal"
     if priority != "normal" and p is None:
         raise ApiError("forbidden", "绿色通道 tickets are issued at the hall (kiosk or staff)", 403)
     args = {"queue": queue, "item": item, "priority": priority, "channel": channel}
+    if card is not None:
+        args["person"] = card.person
     if p is None:
         holder = citizens.holder(data)
         if holder is not None:
@@ -51,7 +57,8 @@ def issue(cid):
         # scoped to the caller, so one client's key can never fetch another's ticket
         args["idem"] = f"{p.actor if p else 'public:' + (request.remote_addr or '')}:{key}"
         args["fingerprint"] = hashlib.sha256(
-            json.dumps([queue, item, priority], ensure_ascii=False).encode()).hexdigest()[:16]
+            json.dumps([queue, item, priority] + ([card.person] if card else []),
+                       ensure_ascii=False).encode()).hexdigest()[:16]
     result, events, shown = hall().execute(cid, "issue", args, by=by, view=_ticket_view)
     return _created(result, shown, replayed=not any(e["type"] == "ticket_issued" for e in events))
 
@@ -60,6 +67,27 @@ def check_in(cid, code, channel, by):
     """An appointment's code becomes its ticket (a second check-in returns the same ticket)."""
     result, events, shown = hall().execute(cid, "check-in", {"code": code, "channel": channel}, by=by,
                                            view=_ticket_view)
+    return _created(result, shown, replayed=not events)
+
+
+def id_card(cid, data, p):
+    """The request's `id_card` as an Identity (hashed and masked here), or None."""
+    if data.get("id_card") is None:
+        return None
+    with hall().reading(cid) as state:
+        tz = state.config.timezone
+    return id_cards.from_request(data, p, current_app.config["SECRET_KEY"], hall().clock(), tz)
+
+
+def check_in_by_card(cid, card, channel, by):
+    """A card laid with no service chosen: today's booking made with that ID number is checked in."""
+    with hall().reading(cid) as state:
+        b = booking_of(state, card.person)
+        code = b["code"] if b else None
+    if code is None:
+        raise ApiError("no_appointment", "今天没有用此身份证预约的业务 / no appointment today with this ID card", 404)
+    result, events, shown = hall().execute(cid, "check-in", {"code": code, "channel": channel,
+                                                             "person": card.person}, by=by, view=_ticket_view)
     return _created(result, shown, replayed=not events)
 
 
