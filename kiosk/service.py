@@ -242,6 +242,11 @@ class Kiosks:
                                                      "detail": text}, principal)
         return {"ok": True}
 
+    def reader_status(self, cid, device):
+        """'ok', 'offline', or None when this kiosk never reported a reader."""
+        last = self._last_report(cid, READER.format(device))
+        return last["status"] if last else None
+
     def card_read(self, cid, principal, number, name):
         """A card laid on this kiosk's reader: hashed and masked here; the kiosk's pages hear what it unlocks."""
         now = self.clock()

@@ -105,10 +105,14 @@ def qr_code(cid, tid):
 @bp.get("/<cid>/me")
 def me(cid):
     p = kiosk_of(cid)
+    # what the kiosk's agent last said of its ID-card reader: the page invites a card only when it is there
+    reader = kiosks().reader_status(cid, p.name)
     try:
-        return jsonify({"device": p.name, "center": cid, "settings": kiosks().settings.get(p.name).public()})
+        return jsonify({"device": p.name, "center": cid, "settings": kiosks().settings.get(p.name).public(),
+                        "id_reader": reader})
     except ValueError as e:
-        return jsonify({"device": p.name, "center": cid, "settings": None, "settings_error": str(e)})
+        return jsonify({"device": p.name, "center": cid, "settings": None, "settings_error": str(e),
+                        "id_reader": reader})
 
 
 @bp.post("/<cid>/tickets")
