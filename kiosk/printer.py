@@ -211,6 +211,7 @@ def read_status(printer):
     if not can_read(printer):
         return None
     try:
+        _answer_promptly(printer)
         online = _ask(printer, 1)
         if online is None:
             return None
@@ -229,6 +230,18 @@ def read_status(printer):
     if paper == 0:
         return "paper_out"
     return "paper_low" if paper == 1 else "ok"
+
+
+def _answer_promptly(printer):
+    """A serial printer's status read returns once its one-byte answer has come, not at the timeout.
+
+    python-escpos reads 16 bytes from a serial port for a one-byte answer, so every DLE EOT waited
+    the port's whole `timeout` (1 s by default; pyserial's inter-byte timeout does not apply to its
+    POSIX reads): the four of a ticket took four seconds. USB and network reads return at once.
+    """
+    device = getattr(printer, "device", None)
+    if device is not None and hasattr(device, "in_waiting") and hasattr(device, "read"):
+        printer._read = lambda: device.read(1)      # this connection object only: one per job
 
 
 def _ask(printer, n):
