@@ -79,7 +79,13 @@ def document():
                 "priority": {"enum": ["normal", "priority"]}, "appointment_code": {"type": "string"},
                 "phone": {"type": "string", "description": "a remote ticket's holder (limits per phone)"},
                 "openid": {"type": "string"},
-                "location": {"type": "array", "items": {"type": "number"}, "description": "[lat, lon]"}}},
+                "location": {"type": "array", "items": {"type": "number"}, "description": "[lat, lon]"},
+                "id_card": {"type": "object", "description": (
+                    "kiosk device only: the card read on its reader, {\"number\", \"name\"}, or {\"ref\"} from "
+                    "its id_card message; alone, checks in today's booking made with that ID number; "
+                    "400 bad_id_number, 409 already_waiting (error.number)"),
+                    "properties": {"number": {"type": "string"}, "name": {"type": "string"},
+                                   "ref": {"type": "string"}}}}},
             params=[C, {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"},
                         "description": "a retry with the same key returns the same ticket"}],
             errors=(400, 401, 403, 404, 409, 503))},

@@ -4,6 +4,7 @@ required per queue, and nothing of the card in clear in the log."""
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hall import catalog
 from hall.api.id_cards import age_on, check_digit_ok, mask_number
@@ -176,3 +177,48 @@ def test_a_kiosk_whose_agent_is_away_keeps_the_ticket(client, k, kiosk_app, hall
     assert answer["printed"] is False and answer["fault"] == "offline" and answer["needs_confirm"] is True
     assert hall.state("east").tickets[t["id"]].status == "waiting"
     assert [e["type"] for e in hall.events("east")][-2:] == ["ticket_print_failed", "device_reported"]
+
+
+BAD = b'{"number": '
+
+
+@pytest.mark.parametrize("path, body, status", [
+    ("/kiosk/east/id-card", BAD, 400),
+    ("/kiosk/east/id-card", {"number": ["x"], "name": "张三"}, 400),
+    ("/kiosk/east/id-card", {"number": "11010519491231002X", "name": ""}, 400),
+    ("/kiosk/east/id-card", {"number": "11010519491231002X", "name": "张" * 31}, 400),
+    ("/kiosk/west/id-card", ZHANG, 403),
+    ("/kiosk/east/agent/printed/nojob", {"printed": True}, 404),
+    ("/kiosk/east/agent/printed/nojob", {"printed": "yes"}, 400),
+    ("/kiosk/east/agent/printed/nojob", BAD, 400),
+    ("/kiosk/east/agent/status", {"printer": "on fire"}, 400),
+    ("/kiosk/east/agent/status", {"reader": 1}, 400),
+    ("/kiosk/east/reprint", {"code": "A001", "id_card": "x"}, 400),
+    ("/kiosk/east/reprint", {"code": "A001", "id_card": {"ref": "a.b"}}, 400),
+])
+def test_the_agents_endpoints_answer_bad_input_with_4xx(client, k, path, body, status):
+    if isinstance(body, bytes):
+        r = client.post(path, data=body, headers={**k, "Content-Type": "application/json"})
+    else:
+        r = client.post(path, json=body, headers=k)
+    assert r.status_code == status, r.get_data(as_text=True)
+    assert r.json["error"]["code"] and r.json["error"]["message"]
+    assert client.post(path, json={}).status_code == 401           # and no token: 401
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.sampled_from(["number", "name", "ref", "x"]),
+                                                                        c, max_size=3), max_leaves=6))
+def test_any_id_card_value_gets_an_answer_not_a_500(client, k, value):
+    r = client.post("/api/v1/centers/east/tickets", json={"queue": "general", "id_card": value}, headers=k)
+    assert r.status_code in (201, 400, 409), r.get_data(as_text=True)
+
+
+def test_the_agent_status_is_recorded_once_per_change(client, k, hall):
+    for _ in range(2):
+        assert client.post("/kiosk/east/agent/status", json={"reader": "offline"}, headers=k).status_code == 200
+    assert client.post("/kiosk/east/agent/status", json={"printer": "paper_out"}, headers=k).status_code == 200
+    reports = [(e["device"], e["status"]) for e in hall.events("east") if e["type"] == "device_reported"]
+    assert reports == [("kiosk-east.id-reader", "offline"), ("kiosk-east", "fault")]
+    assert client.get("/kiosk/east/me", headers=k).json["id_reader"] == "offline"
