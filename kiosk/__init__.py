@@ -5,6 +5,7 @@
 
 
 def register(app):
+    from .agent_jobs import RedisRelay
     from .service import Kiosks
     from .settings import SettingsSource
     from .views import bp
@@ -20,5 +21,6 @@ def register(app):
         return online(cid, device) if online else None
 
     app.extensions["kiosk"] = Kiosks(app.extensions["hall"], settings, secret=lambda: app.config["SECRET_KEY"],
-                                     push=push, agent_online=agent_online)
+                                     push=push, agent_online=agent_online,
+                                     relay=RedisRelay(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else None)
     app.register_blueprint(bp)

@@ -24,6 +24,7 @@ from hall.realtime import agent_room, kiosk_room
 
 from . import layout, qr
 from . import printer as printers
+from .agent_jobs import AgentJobs
 from .settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -36,44 +37,16 @@ AGENT_PRINT_TIMEOUT_S = 8      # a kiosk agent's answer to a print job; past it 
 READER = "{}.id-reader"        # the device name the hall knows a kiosk's ID-card reader by
 
 
-class AgentJobs:
-    """Print jobs pushed to kiosk agents, each waiting here for the agent's answer over HTTP."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._waiting = {}             # job id → {"kiosk", "event", "answer"}
-
-    def run(self, push, room, job, timeout):
-        slot = {"kiosk": job["kiosk"], "event": threading.Event(), "answer": None}
-        with self._lock:
-            self._waiting[job["job"]] = slot
-        try:
-            push("print", job, room)
-            slot["event"].wait(timeout)
-            return slot["answer"]
-        finally:
-            with self._lock:
-                self._waiting.pop(job["job"], None)
-
-    def answer(self, kiosk, job_id, answer):
-        with self._lock:
-            slot = self._waiting.get(job_id)
-        if slot is None or slot["kiosk"] != kiosk:
-            return False
-        slot["answer"] = answer
-        slot["event"].set()
-        return True
-
-
 class Kiosks:
-    def __init__(self, hall, settings, connect=printers.connect, secret=None, push=None, agent_online=None):
+    def __init__(self, hall, settings, connect=printers.connect, secret=None, push=None, agent_online=None,
+                 relay=None):
         self.hall = hall
         self.settings = settings
         self.connect = connect                       # printer spec → python-escpos printer (tests swap it)
         self.secret = secret or (lambda: "")         # () → the hall's secret (keys the ID-number hash)
         self.push = push or (lambda name, payload, room: None)   # Socket.IO emit to a room
         self.agent_online = agent_online or (lambda cid, device: None)
-        self.jobs = AgentJobs()
+        self.jobs = AgentJobs(relay)
         self.clock = hall.clock
         self._locks = defaultdict(threading.Lock)    # one job at a time per kiosk printer
         self._answers = OrderedDict()                # (kiosk, ticket id) → the last print answer

@@ -132,3 +132,16 @@ def test_kiosk_sim_answers_on_its_port(tmp_path):
     os.write(w, b"quit\n")
     t.join(5)
     assert not t.is_alive()
+
+
+def test_an_answer_reaching_another_process_is_relayed_to_the_waiting_one(redis_url):
+    from kiosk.agent_jobs import AgentJobs, RedisRelay
+    waiting, other = AgentJobs(RedisRelay(redis_url)), AgentJobs(RedisRelay(redis_url))
+    got = []
+
+    def push(name, job, room):
+        # the agent answers, over HTTP, to the other process
+        threading.Timer(0.05, lambda: got.append(other.answer("kiosk-east", job["job"], {"printed": True}))).start()
+    answer = waiting.run(push, "room", {"job": "j9", "kiosk": "kiosk-east"}, timeout=5)
+    assert answer == {"printed": True} and got == [True]
+    assert AgentJobs().answer("kiosk-east", "j9", {}) is False
