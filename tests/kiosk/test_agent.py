@@ -145,3 +145,13 @@ def test_an_answer_reaching_another_process_is_relayed_to_the_waiting_one(redis_
     answer = waiting.run(push, "room", {"job": "j9", "kiosk": "kiosk-east"}, timeout=5)
     assert answer == {"printed": True} and got == [True]
     assert AgentJobs().answer("kiosk-east", "j9", {}) is False
+
+
+@pytest.mark.parametrize("command", ["kiosk-agent", "kiosk-sim"])
+def test_the_commands_refuse_a_bad_config_with_exit_2(tmp_path, command):
+    bad = tmp_path / "agent.yaml"
+    bad.write_text(yaml.safe_dump({**GOOD, "id_reader": {"port": ""}}))
+    for path, words in ((tmp_path / "missing.yaml", "cannot read"), (bad, "id_reader")):
+        r = subprocess.run([sys.executable, "-m", "hall.cli", command, "--config", str(path)],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 2 and words in r.stderr, r.stderr
