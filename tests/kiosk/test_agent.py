@@ -143,7 +143,8 @@ def test_an_answer_reaching_another_process_is_relayed_to_the_waiting_one(redis_
         # the agent answers, over HTTP, to the other process
         threading.Timer(0.05, lambda: got.append(other.answer("kiosk-east", job["job"], {"printed": True}))).start()
     answer = waiting.run(push, "room", {"job": "j9", "kiosk": "kiosk-east"}, timeout=5)
-    assert answer == {"printed": True} and got == [True]
+    assert answer == {"printed": True}
+    assert wait_until(lambda: got) == [True]
     assert AgentJobs().answer("kiosk-east", "j9", {}) is False
 
 
