@@ -9,6 +9,7 @@ Imports nothing of Hall.
 """
 import logging
 import select
+import termios
 import threading
 import time
 
@@ -21,6 +22,11 @@ log = logging.getLogger(__name__)
 
 class ReaderGone(Exception):
     pass
+
+
+# what an unplugged USB-serial port raises: pyserial's own errors, EIO, and (from a flush on a pty
+# whose other end is gone) termios.error, which is not an OSError
+PORT_ERRORS = (serial.SerialException, OSError, ValueError, termios.error)
 
 
 class Reader:
@@ -61,7 +67,9 @@ class Reader:
                 while not self._stop.is_set():
                     self.poll()
                     self._stop.wait(self.poll_s)
-            except ReaderGone as e:
+            except Exception as e:   # noqa: BLE001 - ReaderGone, or anything a dying port raises: reopen
+                if not isinstance(e, ReaderGone):
+                    log.warning("ID-card reader %s: %s: %s", self.port, type(e).__name__, e)
                 self._close()
                 self.counters["losses"] += 1
                 self.present = False
@@ -98,7 +106,7 @@ class Reader:
         try:
             self._ser = serial.serial_for_url(self.port, baudrate=self.baudrate, timeout=0, write_timeout=1,
                                               exclusive=True)
-        except (serial.SerialException, OSError, ValueError) as e:
+        except PORT_ERRORS as e:
             raise ReaderGone(f"cannot open {self.port}: {e}") from None
         self._decoder.reset()
         self.counters["opens"] += 1
@@ -107,7 +115,7 @@ class Reader:
         if self._ser is not None:
             try:
                 self._ser.close()
-            except (serial.SerialException, OSError):
+            except PORT_ERRORS:
                 pass
             self._ser = None
 
@@ -115,7 +123,7 @@ class Reader:
         try:
             self._ser.reset_input_buffer()
             self._ser.write(idcard.request(command))
-        except (serial.SerialException, OSError) as e:
+        except PORT_ERRORS as e:
             raise ReaderGone(f"write to {self.port} failed: {e}") from None
         self._decoder.reset()
         deadline = time.monotonic() + self.answer_timeout_s
@@ -126,7 +134,7 @@ class Reader:
             try:
                 ready, _, _ = select.select([self._ser.fileno()], [], [], left)
                 data = self._ser.read(4096) if ready else b""
-            except (serial.SerialException, OSError, ValueError) as e:
+            except PORT_ERRORS as e:
                 raise ReaderGone(f"read from {self.port} failed: {e}") from None
             if ready and not data:
                 raise ReaderGone(f"{self.port} closed")

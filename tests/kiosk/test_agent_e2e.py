@@ -162,3 +162,22 @@ def assert_nothing_in_clear(pc, page):
             needle = secret.encode(encoding)
             found = [name for name, blob in blobs.items() if needle in blob]
             assert not found, f"{secret!r} ({encoding}) found in {found}"
+
+
+def test_an_unplugged_reader_leaves_a_touch_kiosk_and_a_replugged_one_reads_again(pc, kiosk):
+    pc.reader.unplug()
+    wait_until(lambda: pc.me().get("id_reader") == "offline", timeout=20, what="the hall hearing the reader is gone")
+    kiosk.reload()
+    kiosk.wait_for_selector("body[data-ready='1'] #view-home:not([hidden]) .event-tile")
+    kiosk.wait_for_function("document.getElementById('idcard-box') && document.getElementById('idcard-box').hidden")
+    kiosk.tap(".event-tile[data-event='结婚']")                  # touch only, as a kiosk without a reader
+    kiosk.tap(".item-row[data-item='marriage']")
+    kiosk.tap("#take")
+    kiosk.wait_for_selector("#view-ticket:not([hidden]) .print-status.ok")
+    kiosk.tap("#ticket-done")
+    pc.reader.replug()
+    wait_until(lambda: pc.me().get("id_reader") == "ok", timeout=20, what="the reader back")
+    assert "张*，您好" in lay(pc, kiosk, ZHANG)
+    log = api(pc.server, "GET", "/centers/east/events?after=0", "manager-east").json()["events"]
+    assert [e["status"] for e in log if e["type"] == "device_reported" and e["device"] == "kiosk-east.id-reader"] \
+        == ["ok", "offline", "ok"]

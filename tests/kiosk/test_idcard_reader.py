@@ -82,3 +82,19 @@ def test_a_missing_port_is_retried_until_it_appears(tmp_path):
             sim.stop()
     finally:
         reader.stop()
+
+
+
+def test_a_flush_on_a_dead_pty_is_an_unplug_not_a_crash():
+    # seen on a real run: tcflush on a pty whose far end is gone raises termios.error (not an OSError)
+    import termios
+    from kiosk.idcard_reader import ReaderGone
+    reader = Reader("loop://")
+    reader._open()
+
+    def dead():
+        raise termios.error(5, "Input/output error")
+    reader._ser.reset_input_buffer = dead
+    with pytest.raises(ReaderGone):
+        reader._ask((0x20, 0x01))
+    reader._close()
