@@ -9,8 +9,8 @@ from ..core.errors import Refused
 log = logging.getLogger(__name__)
 
 
-def error(status, code, message):
-    response = jsonify({"error": {"code": code, "message": message}})
+def error(status, code, message, **details):
+    response = jsonify({"error": {"code": code, "message": message, **details}})
     response.status_code = status
     return response
 
@@ -18,7 +18,7 @@ def error(status, code, message):
 def register(app):
     @app.errorhandler(Refused)
     def refused(e):
-        return error(e.status, e.code, e.message)
+        return error(e.status, e.code, e.message, **e.details)
 
     @app.errorhandler(HTTPException)
     def http_error(e):

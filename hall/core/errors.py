@@ -8,11 +8,12 @@ class Refused(Exception):
     surface (API, CLI, keypads) refuses the same thing the same way.
     """
 
-    def __init__(self, code, message, status=409):
+    def __init__(self, code, message, status=409, **details):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.details = details  # further facts for the client, in the error body (a ticket's number)
         self.events = []        # events time made due before the refused command (see decide)
 
 

@@ -254,6 +254,7 @@
     S.answer = null;
     S.code = "";
     S.guidePin = null;          // the guide has walked away: the next person is a citizen
+    if (window.HallIdCard) window.HallIdCard.clear();     // and so has the card holder
     clearInterval(S.countdownTimer);
     closeModal();
     if (S.elderly) setElderly(false);
@@ -500,6 +501,7 @@
     } else {
       url = "/api/v1/centers/" + CID + "/tickets";
       body = {item: it.id};
+      if (window.HallIdCard) window.HallIdCard.extend(body);    // the card laid, and 绿色通道 by age
     }
     var attempt = 0;
     function tryOnce() {
@@ -515,6 +517,7 @@
       setBusy(false);
       if (r.status === 401) return needSetup(t("setup_bad"));
       var err = (r.data && r.data.error) || {};
+      if (window.HallIdCard && window.HallIdCard.refused(err)) return;   // already_waiting: offer a reprint
       if (err.code === "bad_pin" || err.code === "pin_locked" || err.code === "no_pin" || err.code === "no_guide_pin") {
         return refuse(t("pin_title"), t(err.code === "bad_pin" ? "bad_pin" : err.code === "pin_locked" ? "pin_locked" : "no_pin"), []);
       }
@@ -987,5 +990,8 @@
     setTimeout(function () { boot(token); }, 5000);
   }
 
+  // what kiosk/static/idcard.js (the ID-card reader's side of the page) may use
+  window.HallKiosk = {S: S, cid: CID, t: t, call: call, show: show, goHome: goHome, setElderly: setElderly,
+                      printTicket: printTicket, setBusy: setBusy, refuse: refuse, armIdle: armIdle};
   start();
 })();
