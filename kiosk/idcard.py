@@ -162,7 +162,7 @@ def parse_base(data):
     """READ_BASE's DATA → a Card, or None when the lengths do not add up."""
     if len(data) < 4:
         return None
-    text_len, photo_len = int.from_bytes(data[0:2], "big"), int.from_bytes(data[2:4], "big")
+    text_len = int.from_bytes(data[0:2], "big")         # bytes 2–3, the photo's length: the photo is not read
     if text_len != TEXT_LEN or len(data) < 4 + text_len:
         return None
     f = decode_text(data[4:4 + text_len])

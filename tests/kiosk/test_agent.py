@@ -118,13 +118,14 @@ def test_kiosk_sim_answers_on_its_port(tmp_path):
     from kiosk.agent.cli import run_sim
     path = tmp_path / "reader"
     cfg = tmp_path / "agent.yaml"
-    cfg.write_text(yaml.safe_dump({"hall": "http://127.0.0.1:5000", "center": "east", "id_reader": {"port": str(path)}}))
+    cfg.write_text(yaml.safe_dump({"hall": "http://127.0.0.1:5000", "center": "east",
+                                   "id_reader": {"port": str(path)}}))
     r, w = os.pipe()
     stdin, out = open(r, encoding="utf-8"), open(tmp_path / "out.txt", "w", encoding="utf-8")
     t = threading.Thread(target=run_sim, args=(str(cfg), stdin, out), daemon=True)
     t.start()
     wait_until(lambda: path.exists(), what="the simulated reader's port")
-    os.write(w, "lay\n".encode())
+    os.write(w, b"lay\n")
     wait_until(lambda: "card laid" in (tmp_path / "out.txt").read_text(encoding="utf-8"), what="the card laid")
     with serial.Serial(str(path), 115200, timeout=1) as port:
         port.write(idcard.request(idcard.FIND))

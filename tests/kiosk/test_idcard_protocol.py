@@ -33,7 +33,8 @@ def test_the_documents_requests_are_what_the_encoder_sends():
 
 def test_the_documents_answers_are_what_the_encoder_builds():
     assert idcard.answer(idcard.FOUND, bytes(4)) == doc_frame("find card, answer: found")
-    assert idcard.answer(idcard.NONE_FOUND) == doc_frame("find card, answer: no card") == hx("AAAAAA9669 0004 000080 84")
+    assert idcard.answer(idcard.NONE_FOUND) == doc_frame("find card, answer: no card") \
+        == hx("AAAAAA9669 0004 000080 84")
     assert idcard.answer(idcard.OK, bytes(8)) == doc_frame("select card, answer: ok")
     assert idcard.answer(idcard.SELECT_FAILED) == doc_frame("select card, answer: failed")
     assert idcard.answer(0x41) == doc_frame("read failed, answer")
