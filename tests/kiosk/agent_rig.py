@@ -32,8 +32,7 @@ def rig_center():
 class KioskPC:
     def __init__(self, directory, poll_s=None):
         self.dir = str(directory)
-        self.server = HallServer(os.path.join(self.dir, "hall"), centers=[rig_center()])
-        self.server.command = [sys.executable, "-m", "tests.kiosk.serve_at", START]
+        self.server = HallServer(os.path.join(self.dir, "hall"), centers=[rig_center()], start=START)
         kiosks = os.path.join(self.server.env["HALL_DATA_DIR"], "kiosks")
         os.makedirs(kiosks, exist_ok=True)
         with open(os.path.join(kiosks, "kiosk-east.yaml"), "w", encoding="utf-8") as f:
