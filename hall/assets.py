@@ -3,7 +3,8 @@ scripts that read it (text.js), build the DOM (dom.js) and talk to the hall (fet
 
 Templates get two helpers: `t("kiosk.take")`, the words in the language the address asks for
 (`?lang=en`; Chinese otherwise), so the page reads right before any script runs; and
-`hall_scripts(["kiosk"])`: the namespaces a page uses, embedded once as <script id="hall-text" type="application/json">, then the three shared scripts.
+`hall_scripts(["kiosk"])`: the namespaces a page uses, embedded once as
+<script id="hall-text" type="application/json">, then the three shared scripts.
 """
 from flask import Blueprint, request, url_for
 from markupsafe import Markup

@@ -168,3 +168,27 @@ def bridge_sim(config_file):
         run_sim(config_file)
     except ConfigError as e:
         _fail(str(e))
+
+
+@cli.command("kiosk-agent", help="A kiosk PC's own printer and ID-card reader, connected out to the hall.")
+@click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False),
+              help="the agent's YAML: hall, token, center, id_reader, printer (kiosk/README.md)")
+def kiosk_agent(config_file):
+    from kiosk.agent.cli import run_agent
+    from kiosk.agent.config import ConfigError
+    try:
+        run_agent(config_file)
+    except ConfigError as e:
+        _fail(str(e))
+
+
+@cli.command("kiosk-sim", help="A simulated ID-card reader on a pseudo-terminal at a kiosk agent config's port.")
+@click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False),
+              help="the same YAML the kiosk agent reads")
+def kiosk_sim(config_file):
+    from kiosk.agent.cli import run_sim
+    from kiosk.agent.config import ConfigError
+    try:
+        run_sim(config_file)
+    except ConfigError as e:
+        _fail(str(e))

@@ -83,6 +83,16 @@ def staff_room(cid):
     return f"center:{cid}:staff"
 
 
+def kiosk_room(cid, device):
+    """One kiosk's own pages (connected with its device token): they alone hear its `id_card`."""
+    return f"center:{cid}:kiosk:{device}"
+
+
+def agent_room(cid, device):
+    """The kiosk agent of one kiosk (its device token and `"agent": true`): it hears `print`."""
+    return f"center:{cid}:kiosk:{device}:agent"
+
+
 # --- what a command's events mean to the screens (pure) ---
 
 def voice(state):
@@ -288,6 +298,7 @@ def init_app(app):
             if isinstance(number, bool) or not isinstance(number, int) or number not in state.windows:
                 refuse(f"no window {auth.get('window')!r} in centre {cid}")
         staff = False
+        kiosk = None
         token = auth.get("token")
         if token is not None:
             p = principal_for(token, current_app.config["SECRET_KEY"], hall.district()) \
@@ -297,12 +308,16 @@ def init_app(app):
             if not p.may_act_in(cid):
                 refuse(f"{p.name} belongs to another centre")
             staff = p.role in STAFF_ROLES
-        info = {"center": cid, "window": number, "staff": staff,
+            kiosk = p.name if p.role == "kiosk" else None
+        agent = kiosk is not None and auth.get("agent") is True
+        info = {"center": cid, "window": number, "staff": staff, "kiosk": kiosk, "agent": agent,
                 "allowance": SNAPSHOT_BURST, "at": time.monotonic()}
         clients[request.sid] = info
         join_room(window_room(cid, number) if number is not None else center_room(cid))
         if staff:
             join_room(staff_room(cid))
+        if kiosk is not None:
+            join_room(agent_room(cid, kiosk) if agent else kiosk_room(cid, kiosk))
         send_snapshot(request.sid, info, auth.get("since"))
 
     @sio.on("disconnect")
@@ -325,6 +340,13 @@ def init_app(app):
         except Exception:   # the command is already stored; screens resync on the next gap
             log.exception("pushing events %s..%s of %s failed", events[0].get("seq"), events[-1].get("seq"), cid)
 
+    def agent_online(cid, device):
+        """Whether this kiosk's agent is connected here (None: it may be, to another process)."""
+        if any(i["agent"] and i["center"] == cid and i["kiosk"] == device for i in list(clients.values())):
+            return True
+        return None if app.config["REDIS_URL"] else False
+
+    app.extensions["kiosk_agent_online"] = agent_online
     hall.listen("publish", on_events)
     if mode == "gevent":
         # Start-up objects (modules, the catalogue, folded state) never die: moving them out of

@@ -13,7 +13,8 @@ import tempfile
 
 from .layout import PAPER_COLUMNS, QR, Rule, Text
 
-KINDS = ("usb", "serial", "network", "file", "none")
+# "agent": the printer hangs off the kiosk's own PC and its kiosk agent prints (kiosk/agent/)
+KINDS = ("usb", "serial", "network", "file", "none", "agent")
 CHINESE_ON = b"\x1c&"          # FS &: Chinese (Kanji) character mode
 QR_EC_M = 1                    # error correction M: survives a crease or a smudge
 
@@ -56,7 +57,8 @@ def check_spec(raw):
     kind = raw.pop("kind", None)
     if kind not in KINDS:
         raise ValueError(f"printer.kind must be one of {', '.join(KINDS)}")
-    spec = {"kind": kind, "paper_mm": raw.pop("paper_mm", 80), "status": raw.pop("status", kind != "file"),
+    spec = {"kind": kind, "paper_mm": raw.pop("paper_mm", 80),
+            "status": raw.pop("status", kind not in ("file", "agent")),
             "profile": raw.pop("profile", None)}
     if spec["paper_mm"] not in PAPER_COLUMNS:
         raise ValueError("printer.paper_mm must be 58 or 80")
@@ -107,7 +109,7 @@ def _text(value, key):
 def connect(spec):
     """A python-escpos printer for the settings (not opened yet: it opens on first write), or None."""
     kind = spec["kind"]
-    if kind == "none":
+    if kind in ("none", "agent"):
         return None
     printers = escpos_module()
     profile = {"profile": spec["profile"]} if spec.get("profile") else {}
@@ -203,6 +205,7 @@ def read_status(printer):
     if not can_read(printer):
         return None
     try:
+        _answer_promptly(printer)
         online = _ask(printer, 1)
         if online is None:
             return None
@@ -221,6 +224,18 @@ def read_status(printer):
     if paper == 0:
         return "paper_out"
     return "paper_low" if paper == 1 else "ok"
+
+
+def _answer_promptly(printer):
+    """A serial printer's status read returns once its one-byte answer has come, not at the timeout.
+
+    python-escpos reads 16 bytes from a serial port for a one-byte answer, so every DLE EOT waited
+    the port's whole `timeout` (1 s by default; pyserial's inter-byte timeout does not apply to its
+    POSIX reads): the four of a ticket took four seconds. USB and network reads return at once.
+    """
+    device = getattr(printer, "device", None)
+    if device is not None and hasattr(device, "in_waiting") and hasattr(device, "read"):
+        printer._read = lambda: device.read(1)      # this connection object only: one per job
 
 
 def _ask(printer, n):

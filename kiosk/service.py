@@ -9,16 +9,21 @@ printing resumes by itself once paper is in.
 import dataclasses
 import hmac
 import logging
+import secrets
 import threading
 from collections import OrderedDict, defaultdict
 
 from hall import text, views
+from hall.api import id_cards
 from hall.api.idempotency import idempotency
+from hall.core.appointments import booking_of
 from hall.core.errors import Refused
 from hall.core.state import CALLED, WAITING
+from hall.realtime import agent_room, kiosk_room
 
 from . import layout, qr
 from . import printer as printers
+from .agent_jobs import AgentJobs
 from .settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -26,13 +31,20 @@ log = logging.getLogger(__name__)
 PIN_TRIES = 5                  # wrong PINs allowed per kiosk in PIN_WINDOW_S
 PIN_WINDOW_S = 300
 REMEMBERED_PRINTS = 2000       # answers kept so that a repeated print request does not print twice
+AGENT_PRINT_TIMEOUT_S = 8      # a kiosk agent's answer to a print job; past it the print counts as failed
+READER = "{}.id-reader"        # the device name the hall knows a kiosk's ID-card reader by
 
 
 class Kiosks:
-    def __init__(self, hall, settings, connect=printers.connect):
+    def __init__(self, hall, settings, connect=printers.connect, secret=None, push=None, agent_online=None,
+                 relay=None):
         self.hall = hall
         self.settings = settings
         self.connect = connect                       # printer spec → python-escpos printer (tests swap it)
+        self.secret = secret or (lambda: "")         # () → the hall's secret (keys the ID-number hash)
+        self.push = push or (lambda name, payload, room: None)   # Socket.IO emit to a room
+        self.agent_online = agent_online or (lambda cid, device: None)
+        self.jobs = AgentJobs(relay)
         self.clock = hall.clock
         self._locks = defaultdict(threading.Lock)    # one job at a time per kiosk printer
         self._answers = OrderedDict()                # (kiosk, ticket id) → the last print answer
@@ -91,9 +103,12 @@ class Kiosks:
             return self._remember(remembered, answer)
         info = dataclasses.replace(info, notice=settings.notice)
         try:
-            data = printers.render(layout.ticket_ops(info, spec["paper_mm"]), spec["paper_mm"])
-            with self._locks[kiosk]:
-                after = printers.send(self.connect(spec), data, spec["status"])
+            if spec["kind"] == "agent":
+                after = self._print_by_agent(cid, kiosk, ticket_id, info)
+            else:
+                data = printers.render(layout.ticket_ops(info, spec["paper_mm"]), spec["paper_mm"])
+                with self._locks[kiosk]:
+                    after = printers.send(self.connect(spec), data, spec["status"])
         except printers.PrinterFault as fault:
             return self._remember(remembered, self._failed(cid, principal, answer, fault, mark=not again))
         except Exception as e:                         # a driver's bug must not lose the ticket
@@ -107,12 +122,13 @@ class Kiosks:
         answer.update(printed=True, printer=spec["kind"], fault=None, paper_low=after == "paper_low")
         return self._remember(remembered, answer)
 
-    def reprint(self, cid, principal, pin, code, base_url):
-        """Print a ticket again by today's number (or its id), at the guide's word."""
-        self.check_pin(principal.name, pin)
+    def reprint(self, cid, principal, pin, code, base_url, card=None):
+        """Print a ticket again by today's number (or its id), at the guide's word or for its card holder."""
+        if card is None:
+            self.check_pin(principal.name, pin)
         with self.hall.reading(cid) as state:
             t = state.ticket_by_ref(code) if isinstance(code, str) and code.strip() else None
-            if t is None:
+            if t is None or (card is not None and t.person != card.person):
                 raise Refused("unknown_ticket", f"no ticket {code} today", 404, ticket=code)
             if t.status not in (WAITING, CALLED):
                 raise Refused("not_printable", f"ticket {t.number} is {t.status}", 409, number=t.number,
@@ -137,6 +153,12 @@ class Kiosks:
             return {"status": "fault", "fault": "config", "message": str(e)}
         if spec["kind"] == "none":
             return {"status": "none"}
+        if spec["kind"] == "agent":
+            # the agent asks its printer itself and reports each change (agent_status)
+            last = self._last_report(cid, principal.name)
+            if not last or last["status"] == "ok":
+                return {"status": "ok", "paper_low": bool(last and last.get("detail"))}
+            return {"status": "fault", "fault": "offline", "message": last.get("detail")}
         try:
             with self._locks[principal.name]:
                 status = self._ask(spec)
@@ -150,6 +172,82 @@ class Kiosks:
             return {"status": "ok", "paper_low": status == "paper_low"}
         self._report(cid, principal, "fault", _fault_detail(status))
         return {"status": "fault", "fault": status, "message": text.text(f"printer.{status}")}
+
+    # --- the kiosk agent: its printer and its ID-card reader ---
+
+    def _print_by_agent(self, cid, kiosk, ticket_id, info):
+        """Push the ticket to this kiosk's agent and wait for its answer: 'ok'/'paper_low' or PrinterFault."""
+        if self.agent_online(cid, kiosk) is False:
+            raise printers.PrinterFault("offline", "the kiosk agent is not connected")
+        job = {"job": secrets.token_urlsafe(12), "kiosk": kiosk, "ticket": ticket_id, "number": info.number,
+               "info": dataclasses.asdict(info)}
+        result = self.jobs.run(self.push, agent_room(cid, kiosk), job, AGENT_PRINT_TIMEOUT_S)
+        if result is None:
+            raise printers.PrinterFault("offline", "the kiosk agent did not answer")
+        if not result.get("printed"):
+            code = result.get("fault") if result.get("fault") in printers.FAULTS else "error"
+            raise printers.PrinterFault(code, result.get("detail"))
+        return "paper_low" if result.get("paper_low") else "ok"
+
+    def agent_printed(self, principal, job_id, result):
+        if not self.jobs.answer(principal.name, job_id, result):
+            raise Refused("unknown_job", "no such print job is waiting (it timed out or was answered)", 404)
+        return {"job": job_id, "accepted": True}
+
+    def agent_status(self, cid, principal, printer=None, reader=None, detail=None):
+        """What the agent sees of its printer and reader, recorded when it changed (managers see it)."""
+        if printer in ("ok", "paper_low"):
+            self._healthy(cid, principal, text.both("printer.paper_low") if printer == "paper_low" else None)
+        elif printer is not None:
+            self._report(cid, principal, "fault", _fault_detail(printer))
+        if reader is not None:
+            name = READER.format(principal.name)
+            last = self._last_report(cid, name)
+            status = "ok" if reader == "ok" else "offline"
+            said = None if status == "ok" else "身份证阅读器未连接 / ID-card reader offline"
+            if not last or (last["status"], last.get("detail")) != (status, said):
+                self._execute(cid, "report-device", {"device": name, "kind": principal.role, "status": status,
+                                                     "detail": said}, principal)
+        return {"ok": True}
+
+    def reader_status(self, cid, device):
+        """'ok', 'offline', or None when this kiosk never reported a reader."""
+        last = self._last_report(cid, READER.format(device))
+        return last["status"] if last else None
+
+    def card_read(self, cid, principal, number, name):
+        """A card laid on this kiosk's reader: hashed and masked here; the kiosk's pages hear what it unlocks."""
+        now = self.clock()
+        with self.hall.reading(cid) as state:
+            tz = state.config.timezone
+        card = id_cards.identify(self.secret(), number, name, now, tz)
+        message = self.card_message(cid, principal.name, card, id_cards.reference(self.secret(), principal.name,
+                                                                                   card, now))
+        self.push("id_card", message, kiosk_room(cid, principal.name))
+        return message
+
+    def card_message(self, cid, device, card, ref):
+        with self.hall.reading(cid) as state:
+            cfg = state.config
+            waiting = [{"queue": t.queue, "queue_name": cfg.queues[t.queue].name, "number": t.number,
+                        "status": t.status}
+                       for t in state.tickets.values() if t.person == card.person and t.status in (WAITING, CALLED)]
+            b = booking_of(state, card.person)
+            booking = None
+            if b is not None:
+                booking = {"queue": b["queue"], "queue_name": cfg.queues[b["queue"]].name, "day": b["day"],
+                           "slot": b["slot"], "status": b["status"],
+                           "check_in_from": b["start"] - cfg.booking["early_s"], "miss_at": b["miss_at"]}
+            return {"name_masked": card.name_masked, "number_masked": card.number_masked, "age": card.age,
+                    "ref": ref, "expires_in_s": id_cards.REFERENCE_TTL_S,
+                    "elderly": card.age >= cfg.elderly_age, "elderly_age": cfg.elderly_age,
+                    "booking": booking, "waiting": waiting,
+                    "card_queues": [q.id for q in cfg.queues.values() if q.id_card_required],
+                    "seq": state.version, "at": self.clock()}
+
+    def card_of(self, principal, ref):
+        """A page's reference for the card its kiosk read, as an Identity (400 when forged, foreign or old)."""
+        return id_cards.from_reference(self.secret(), principal.name, ref, self.clock())
 
     # --- helpers ---
 

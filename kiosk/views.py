@@ -5,7 +5,10 @@ Idempotency-Key per tap); this blueprint adds what the API has no business knowi
 this kiosk's printer, 绿色通道 behind the guide's PIN, confirming a number on screen, reprints,
 the printer's health, the catalogue shaped for a touch screen and the pinyin search.
 """
+from typing import Literal
+
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from pydantic import Field
 
 from hall import views
 from hall.api import models as m
@@ -13,6 +16,7 @@ from hall.api.common import ApiError, caller, require
 from hall.api.spec import declare, header, payload
 from hall.core.errors import Refused
 
+from .printer import FAULTS
 from .qr import svg
 from .search import build_index, search
 
@@ -43,9 +47,57 @@ class Print(m.Body):
     again: bool = False
 
 
+class CardRef(m.Body):
+    """The reference a kiosk page got in its `id_card` message, standing for the card just read."""
+    ref: m.text(600)
+
+
 class Reprint(m.Body):
+    """With the guide's `pin`, or by the ticket holder's `id_card` (the 409 already_waiting offer)."""
     code: m.Id
-    pin: m.text(16)
+    pin: m.text(16) | None = None
+    id_card: CardRef | None = None
+
+
+class CardRead(m.Body):
+    """What the kiosk agent's reader read; checked and hashed at once, never kept."""
+    number: m.text(18)
+    name: m.text(30)
+
+
+class AgentPrinted(m.Body):
+    printed: bool
+    fault: m.text(20) | None = None
+    detail: m.text(200) | None = None
+    paper_low: bool | None = None
+
+
+class AgentStatus(m.Body):
+    printer: Literal[("ok", "paper_low") + tuple(FAULTS)] | None = None
+    reader: Literal["ok", "offline", "none"] | None = None
+
+
+class Card(m.Answer):
+    """A card read: only masked forms, the age, and a short-lived reference for the page."""
+    name_masked: str = Field(examples=["张*"])
+    number_masked: str = Field(examples=["110101********1234"])
+    age: int
+    ref: str
+    expires_in_s: int
+    elderly: bool
+    elderly_age: int
+    booking: dict | None
+    waiting: list[dict]
+    card_queues: list[str]
+
+
+class JobAnswered(m.Answer):
+    job: str
+    accepted: bool
+
+
+class Noted(m.Answer):
+    ok: bool
 
 
 class Pin(m.Body):
@@ -131,10 +183,14 @@ def qr_code(cid, tid):
 @bp.get("/<cid>/me")
 def me(cid):
     p = kiosk_of(cid)
+    # what the kiosk's agent last said of its ID-card reader: the page invites a card only when it is there
+    reader = kiosks().reader_status(cid, p.name)
     try:
-        return jsonify({"device": p.name, "center": cid, "settings": kiosks().settings.get(p.name).public()})
+        return jsonify({"device": p.name, "center": cid, "settings": kiosks().settings.get(p.name).public(),
+                        "id_reader": reader})
     except ValueError as e:
-        return jsonify({"device": p.name, "center": cid, "settings": None, "settings_error": str(e)})
+        return jsonify({"device": p.name, "center": cid, "settings": None, "settings_error": str(e),
+                        "id_reader": reader})
 
 
 @bp.post("/<cid>/tickets")
@@ -169,8 +225,36 @@ def confirm(cid, tid):
 @bp.post("/<cid>/reprint")
 @_kiosk_route({200: None}, Reprint)
 def reprint(cid):
+    """A ticket printed again: with the guide's PIN, or by its holder's ID card (the 409 already_waiting offer)."""
     p, data = caller(), payload()
-    return jsonify(kiosks().reprint(cid, p, data.pin, data.code, _kiosk_base_url(p)))
+    card = kiosks().card_of(p, data.id_card.ref) if data.id_card is not None else None
+    if card is None and data.pin is None:
+        raise ApiError("bad_input", "'pin' is required", 400)
+    return jsonify(kiosks().reprint(cid, p, data.pin, data.code, _kiosk_base_url(p), card=card))
+
+
+# --- the kiosk agent (kiosk/agent/) on the kiosk's own PC, with the kiosk's token ---
+
+@bp.post("/<cid>/id-card")
+@_kiosk_route({200: Card}, CardRead)
+def id_card(cid):
+    """A card laid on this kiosk's reader: {"number", "name"} in, only masked forms and a reference out."""
+    data = payload()
+    return jsonify(kiosks().card_read(cid, caller(), data.number, data.name))
+
+
+@bp.post("/<cid>/agent/printed/<job>")
+@_kiosk_route({200: JobAnswered}, AgentPrinted)
+def agent_printed(cid, job):
+    return jsonify(kiosks().agent_printed(caller(), job, payload().model_dump()))
+
+
+@bp.post("/<cid>/agent/status")
+@_kiosk_route({200: Noted}, AgentStatus)
+def agent_status(cid):
+    data = payload()
+    reader = None if data.reader == "none" else data.reader
+    return jsonify(kiosks().agent_status(cid, caller(), printer=data.printer, reader=reader))
 
 
 @bp.post("/<cid>/pin")

@@ -11,13 +11,14 @@ from hall.core.errors import Refused
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u3400-\u9fff]")
 NAMESPACES = set(text.catalogue("zh-CN"))
-FULL_KEY = re.compile(r"""["']((?:%s)\.\w+)["']""" % "|".join(sorted(NAMESPACES)))
+FULL_KEY = re.compile(r"""["']((?:""" + "|".join(sorted(NAMESPACES)) + r""")\.\w+)["']""")
 TEMPLATE_KEY = re.compile(r"""(?:\bt\(|data-text(?:-placeholder)?=)\s*["'](\w+\.\w+)["']""")
 SHORT_KEY = re.compile(r"""\b(?:t|list|raw)\(\s*"(\w+)"[,)]""")
 
 # every page script, and the namespaces its short keys (t("take")) are looked up in
 SCRIPTS = {
     "kiosk/static/js/*.js": ["kiosk"],
+    "kiosk/static/idcard.js": ["kiosk"],
     "displays/static/main.js": ["display"],
     "displays/static/window.js": ["display"],
     "hall/public/static/m.js": ["phone"],

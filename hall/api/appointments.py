@@ -7,7 +7,7 @@ from ..auth import holder_of
 from ..core import appointments as booking
 from ..core.errors import Refused
 from ..public.privacy import mask_name, mask_phone
-from . import citizens, models as m
+from . import citizens, id_cards, models as m
 from .common import ApiError, caller, check, existing_center, hall, USER_ROLES
 from .spec import args, declare, payload
 from .tickets import check_in as ticket_for_code, CHANNEL_OF_ROLE
@@ -62,6 +62,12 @@ def book(cid):
     phone = citizens.phone_number(data.phone, required=True)
     args = {"queue": data.queue, "day": data.day, "slot": data.slot, "name": mask_name(name),
             "phone": mask_phone(phone), "holder": holder_of(current_app.config["SECRET_KEY"], "phone", phone)}
+    if data.id_number is not None:
+        # optional: the booking is then checked in by laying the card at a kiosk; only the keyed hash is kept
+        number = data.id_number.strip().upper()
+        if not id_cards.check_digit_ok(number):
+            raise ApiError("bad_id_number", "身份证号码校验不通过 / the ID number is not valid", 400)
+        args["person"] = holder_of(current_app.config["SECRET_KEY"], "idcard", number)
     for _ in range(5):
         try:
             code, _, shown = hall().execute(cid, "book", {**args, "code": f"{secrets.randbelow(10 ** 8):08d}"},

@@ -10,8 +10,8 @@ from ..text import refusal_message
 log = logging.getLogger(__name__)
 
 
-def error(status, code, message):
-    response = jsonify({"error": {"code": code, "message": message}})
+def error(status, code, message, **details):
+    response = jsonify({"error": {"code": code, "message": message, **details}})
     response.status_code = status
     return response
 
@@ -19,7 +19,7 @@ def error(status, code, message):
 def register(app):
     @app.errorhandler(Refused)
     def refused(e):
-        return error(e.status, e.code, refusal_message(e))
+        return error(e.status, e.code, refusal_message(e), **e.details())
 
     @app.errorhandler(HTTPException)
     def http_error(e):

@@ -7,9 +7,11 @@ import hashlib
 import json
 
 
-def idempotency(scope, key, queue, item, priority):
-    """The `issue` command's `idem` and `fingerprint` arguments; {} without a key."""
+def idempotency(scope, key, queue, item, priority, person=None):
+    """The `issue` command's `idem` and `fingerprint` arguments; {} without a key. `person`: the
+    hashed ID card the ticket is taken with, so the same key with another card is a different request."""
     if key is None:
         return {}
-    fingerprint = hashlib.sha256(json.dumps([queue, item, priority], ensure_ascii=False).encode()).hexdigest()[:16]
+    asked = [queue, item, priority] + ([person] if person else [])
+    fingerprint = hashlib.sha256(json.dumps(asked, ensure_ascii=False).encode()).hexdigest()[:16]
     return {"idem": f"{scope}:{key}", "fingerprint": fingerprint}

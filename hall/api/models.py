@@ -51,9 +51,21 @@ class Login(Body):
     password: text(256)
 
 
+# an ID number as typed or read: room for spaces around it, the GB 11643 check (400 bad_id_number) decides
+IdNumber = text(32)
+
+
+class IdCard(Body):
+    """A card read on a kiosk's reader, `{"number", "name"}`, or `{"ref"}` from the kiosk page's
+    `id_card` message (the number is checked and hashed at the edge, never kept)."""
+    number: IdNumber | None = None
+    name: text(30) | None = None
+    ref: text(600) | None = None
+
+
 class IssueTicket(Body):
     """`queue` or `item`, or an `appointment_code` to check in with; `phone`/`openid` and
-    `location` only matter for a remote (phone) ticket."""
+    `location` only matter for a remote (phone) ticket; `id_card` only from a kiosk device."""
     queue: Id | None = None
     item: Id | None = None
     priority: Literal[PRIORITIES] | None = None
@@ -62,6 +74,9 @@ class IssueTicket(Body):
     openid: Id | None = None
     # strict mode takes a JSON list for a tuple only in lax mode: these two are read as JSON gives them
     location: Annotated[tuple[Latitude, Longitude], Field(strict=False, description="[lat, lon]")] | None = None
+    id_card: IdCard | None = Field(None, description=(
+        "kiosk device only: the card read on its reader; alone, checks in today's booking made with that "
+        "ID number; 400 bad_id_number, 409 already_waiting (error.number: the ticket already held)"))
 
 
 class Evaluation(Body):
@@ -81,6 +96,9 @@ class Booking(Body):
     slot: Annotated[str, Field(max_length=11, examples=["09:00-10:00"])]
     name: text(20)
     phone: text(20)
+    id_number: IdNumber | None = Field(None, description=(
+        "optional: the booking is then checked in by laying the ID card at a kiosk (only a keyed hash is "
+        "kept); 400 bad_id_number"))
 
 
 class CancelBooking(Body):
@@ -184,6 +202,8 @@ class CatalogQuery(Query):
 # --- answers ---
 
 class ErrorDetail(BaseModel):
+    """Some refusals add details (409 already_waiting: `number`, the ticket the person already holds)."""
+    model_config = ConfigDict(extra="allow")
     code: str
     message: str
 

@@ -1,8 +1,9 @@
 """Tickets: taking one (kiosk, staff, phone), following it, cancelling it, rating the service."""
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from .. import views
-from . import citizens, models as m
+from ..core.appointments import booking_of
+from . import citizens, id_cards, models as m
 from .common import ApiError, caller, check, existing_center, hall, USER_ROLES
 from .idempotency import idempotency
 from .spec import Cached, declare, header, payload
@@ -31,14 +32,19 @@ def issue(cid):
     data = payload()
     channel = CHANNEL_OF_ROLE[p.role] if p else "phone"
     by = p.actor if p else "public"
+    card = id_card(cid, data.id_card, p)
     if data.appointment_code is not None:
         return check_in(cid, data.appointment_code, channel, by)
     if data.queue is None and data.item is None:
-        raise ApiError("bad_input", "give 'queue', 'item' or 'appointment_code'", 400)
+        if card is not None:
+            return check_in_by_card(cid, card, channel, by)
+        raise ApiError("bad_input", "give 'queue', 'item', 'appointment_code' or 'id_card'", 400)
     priority = data.priority or "normal"
     if priority != "normal" and p is None:
         raise ApiError("forbidden", "绿色通道 tickets are issued at the hall (kiosk or staff)", 403)
     args = {"queue": data.queue, "item": data.item, "priority": priority, "channel": channel}
+    if card is not None:
+        args["person"] = card.person
     if p is None:
         holder = citizens.holder(data.phone, data.openid)
         if holder is not None:
@@ -46,7 +52,8 @@ def issue(cid):
         with hall().reading(cid) as state:
             citizens.check_distance(data.location, state.config.location, state.config.remote["max_km"])
     scope = p.actor if p else "public:" + (request.remote_addr or "")
-    args.update(idempotency(scope, header("idempotency_key"), data.queue, data.item, priority))
+    args.update(idempotency(scope, header("idempotency_key"), data.queue, data.item, priority,
+                            person=card.person if card else None))
     result, events, shown = hall().execute(cid, "issue", args, by=by, view=_ticket_view)
     return _created(result, shown, replayed=not any(e["type"] == "ticket_issued" for e in events))
 
@@ -55,6 +62,27 @@ def check_in(cid, code, channel, by):
     """An appointment's code becomes its ticket (a second check-in returns the same ticket)."""
     result, events, shown = hall().execute(cid, "check-in", {"code": code, "channel": channel}, by=by,
                                            view=_ticket_view)
+    return _created(result, shown, replayed=not events)
+
+
+def id_card(cid, card, p):
+    """The request's `id_card` (models.IdCard) as an Identity (hashed and masked here), or None."""
+    if card is None:
+        return None
+    with hall().reading(cid) as state:
+        tz = state.config.timezone
+    return id_cards.from_request(card, p, current_app.config["SECRET_KEY"], hall().clock(), tz)
+
+
+def check_in_by_card(cid, card, channel, by):
+    """A card laid with no service chosen: today's booking made with that ID number is checked in."""
+    with hall().reading(cid) as state:
+        b = booking_of(state, card.person)
+        code = b["code"] if b else None
+    if code is None:
+        raise ApiError("no_appointment", "今天没有用此身份证预约的业务 / no appointment today with this ID card", 404)
+    result, events, shown = hall().execute(cid, "check-in", {"code": code, "channel": channel,
+                                                             "person": card.person}, by=by, view=_ticket_view)
     return _created(result, shown, replayed=not events)
 
 

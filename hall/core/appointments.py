@@ -9,7 +9,7 @@ that the limits compare: the core never sees a phone number.
 from datetime import date, timedelta
 
 from .clock import at_local, day_hours, is_open, parse_range
-from .errors import bad_input, not_found, conflict, unavailable
+from .errors import Refused, bad_input, not_found, conflict, unavailable
 from .state import WAITING, CALLED, SERVING
 
 CODE_CHARS = set("0123456789")
@@ -54,7 +54,7 @@ def blocked_until(state, holder, today):
     return until.isoformat() if until.isoformat() >= today else None
 
 
-def book(state, at, by, code, queue, day, slot, name, phone, holder):
+def book(state, at, by, code, queue, day, slot, name, phone, holder, person=None):
     if not isinstance(code, str) or not 6 <= len(code) <= 12 or not set(code) <= CODE_CHARS:
         raise bad_input("code must be 6–12 digits")
     if code in state.bookings:
@@ -87,8 +87,11 @@ def book(state, at, by, code, queue, day, slot, name, phone, holder):
             raise conflict("you already have an appointment for this queue that day", "already_booked")
     start, end = parse_range(slot)
     tz = state.config.timezone
+    if person is not None and not _is_hash(person):
+        raise bad_input("person must be a keyed hash")
     return [_event("appointment_booked", at, by, code=code, queue=queue, day=day, slot=slot, name=name,
-                   phone=phone, holder=holder, start=at_local(day, start, tz), end=at_local(day, end, tz))], code
+                   phone=phone, holder=holder, start=at_local(day, start, tz), end=at_local(day, end, tz),
+                   **({"person": person} if person is not None else {}))], code
 
 
 def cancel_booking(state, at, by, code, holder=None):
@@ -100,8 +103,10 @@ def cancel_booking(state, at, by, code, holder=None):
     return [_event("appointment_cancelled", at, by, code=code)], code
 
 
-def check_in(state, at, by, code, ticket_id, channel="kiosk"):
+def check_in(state, at, by, code, ticket_id, channel="kiosk", person=None):
     b = _booking(state, code)
+    if person is not None and b.get("person") != person:
+        raise not_found("no such appointment", "unknown_appointment")
     if b["status"] == "checked_in":
         return [], b["ticket"]
     if b["status"] != "booked":
@@ -117,7 +122,8 @@ def check_in(state, at, by, code, ticket_id, channel="kiosk"):
     q = cfg.queues[b["queue"]]
     number = f"{q.prefix}{state.issued.get(q.id, 0) + 1:03d}"
     return [_event("ticket_issued", at, by, ticket=ticket_id, number=number, queue=q.id, item=None,
-                   priority="appointment", channel=channel, idem=None, appointment=code),
+                   priority="appointment", channel=channel, idem=None, appointment=code,
+                   **({"person": person} if person is not None else {})),
             _event("appointment_checked_in", at, by, code=code, ticket=ticket_id)], ticket_id
 
 
@@ -143,6 +149,38 @@ def check_remote(state, queue, holder):
                        number=active[0].number)
 
 
+def booking_of(state, person):
+    """The booking of today a card holder may check in with now (booked with their ID number), or None."""
+    mine = [b for b in state.bookings.values()
+            if b.get("person") == person and b["day"] == state.day and b["status"] in ("booked", "checked_in")]
+    mine.sort(key=lambda b: (b["status"] != "booked", b["start"]))
+    return mine[0] if mine else None
+
+
+def check_person(state, q, person):
+    """A ticket by ID card: the queue may require one; one waiting ticket per person and queue;
+    a person whose tickets were 过号 too often is held back as a booking's no-shows are."""
+    if person is None:
+        if q.id_card_required:
+            raise Refused("id_card_required", f"{q.name}须刷身份证取号 / this queue needs your ID card on the reader",
+                          403)
+        return
+    if not _is_hash(person):
+        raise bad_input("person must be a keyed hash")
+    for t in state.tickets.values():
+        if t.person == person and t.queue == q.id and t.status == WAITING:
+            raise Refused("already_waiting", f"您已有 {t.number} 号在排队 / you already hold {t.number} in this queue",
+                          409, number=t.number)
+    until = blocked_until(state, person, state.day)
+    if until:
+        raise conflict(f"多次过号未到，{until} 前暂停凭证取号 / after repeated no-shows you may take a ticket by card "
+                       f"again after {until}", "no_show_limited")
+
+
+def _is_hash(value):
+    return isinstance(value, str) and 8 <= len(value) <= 64 and value.isprintable()
+
+
 def _booking(state, code):
     b = state.bookings.get(code) if isinstance(code, str) else None
     if b is None:
@@ -156,6 +194,8 @@ def apply_booked(s, e):
     grace = s.config.booking["grace_s"] if s.config else 0
     s.bookings[e["code"]] = {k: e[k] for k in ("code", "queue", "day", "slot", "name", "phone", "holder",
                                                 "start", "end")}
+    if e.get("person") is not None:
+        s.bookings[e["code"]]["person"] = e["person"]
     s.bookings[e["code"]].update(status="booked", ticket=None, miss_at=e["end"] + grace)
 
 

@@ -17,6 +17,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 DEFAULT_SERVICE_S = 300
 # A ticket whose print failed and whose number nobody confirmed on screen is voided this long after.
 DEFAULT_UNCONFIRMED_VOID_S = 120
+DEFAULT_ELDERLY_AGE = 70           # 绿色通道 by ID card from this age
 
 
 class ConfigError(ValueError):
@@ -69,12 +70,13 @@ def _texts(value, where):
 
 
 QUEUE_KEYS = ("id", "prefix", "name", "name_en", "category", "daily_quota", "service_s", "service_sigma",
-              "appointments", "norms")
+              "appointments", "norms", "id_card_required")
 ITEM_KEYS = ("id", "name", "name_en", "queue", "department", "life_events", "materials", "weight")
 WINDOW_KEYS = ("number", "name", "queues", "mode")
 CENTER_KEYS = ("id", "name", "name_en", "address", "location", "timezone", "hours", "notice", "notice_en",
                "recall_limit", "tickets_per_day", "voice", "unconfirmed_void_s", "booking", "remote", "norms",
-               "queues", "items", "windows", "calendar", "closed_dates", "open_dates", "official_calendar")
+               "elderly_age", "queues", "items", "windows", "calendar", "closed_dates", "open_dates",
+               "official_calendar")
 CALENDARS = ("official", "none")
 
 
@@ -98,7 +100,15 @@ def _queue(raw, where):
         **({"appointments": _appointments(raw["appointments"], where + ".appointments")}
            if raw.get("appointments") is not None else {}),
         **({"norms": _norms(raw["norms"], where + ".norms", QUEUE_NORMS)} if raw.get("norms") is not None else {}),
+        **({"id_card_required": _flag(raw["id_card_required"], where + ".id_card_required")}
+           if raw.get("id_card_required") is not None else {}),
     }
+
+
+def _flag(value, where):
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: expected true or false")
+    return value
 
 
 # 电子监察 norms (hall.core.supervision applies them): per queue, and centre-wide defaults
@@ -269,6 +279,8 @@ def normalize_center(raw):
             "per_day": (1, 100), "active_per_queue": (1, 100), "max_km": (0.1, 1000)})}
            if raw.get("remote") is not None else {}),
         **({"norms": _norms(raw["norms"], where + ".norms", CENTER_NORMS)} if raw.get("norms") is not None else {}),
+        **({"elderly_age": _num(raw["elderly_age"], where + ".elderly_age", 50, 120, integer=True)}
+           if raw.get("elderly_age") is not None else {}),
         **_calendar_keys(raw, where),
     }
 
@@ -354,6 +366,7 @@ class QueueConfig:
     service_sigma: float
     appointments: dict = None     # {"slots": [...], "capacity": n} when the queue takes bookings
     norms: dict = None            # 电子监察 thresholds of this queue (hall.core.supervision)
+    id_card_required: bool = False   # a ticket of this queue is taken by laying an ID card only
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +395,7 @@ class CenterConfig:
     recall_limit: int
     tickets_per_day: int
     unconfirmed_void_s: float
+    elderly_age: int      # from this age an ID card offers 绿色通道 at the kiosk without the guide
     booking: dict
     remote: dict
     queues: dict          # id → QueueConfig, in catalogue order
@@ -397,6 +411,7 @@ class CenterConfig:
             timezone=d["timezone"], hours=parse_hours(d["hours"], calendar_of(d)), notice=d["notice"],
             notice_en=d.get("notice_en"), recall_limit=d["recall_limit"], tickets_per_day=d["tickets_per_day"],
             unconfirmed_void_s=d.get("unconfirmed_void_s", DEFAULT_UNCONFIRMED_VOID_S),
+            elderly_age=d.get("elderly_age", DEFAULT_ELDERLY_AGE),
             booking={**BOOKING_DEFAULTS, **d.get("booking", {})},
             remote={**REMOTE_DEFAULTS, **d.get("remote", {})},
             queues={q["id"]: QueueConfig(**q) for q in d["queues"]},

@@ -122,7 +122,7 @@ def _check_reconfigure(state, cfg):
 # --- tickets ---
 
 def issue(state, at, by, ticket_id, queue=None, item=None, priority="normal", channel="kiosk",
-          idem=None, fingerprint=None, holder=None):
+          idem=None, fingerprint=None, holder=None, person=None):
     cfg = state.config
     if idem is not None:
         seen = state.idem.get(idem)
@@ -149,6 +149,7 @@ def issue(state, at, by, ticket_id, queue=None, item=None, priority="normal", ch
     if not is_open(cfg.hours, at, cfg.timezone):
         raise unavailable("the centre is closed now", "closed", centre=cfg.name)
     appointments.check_remote(state, queue, holder)
+    appointments.check_person(state, q, person)
     issued = state.issued.get(queue, 0)
     if q.daily_quota is not None and issued >= q.daily_quota:
         raise unavailable("today's tickets for this queue are gone", "quota_reached", queue=q.name)
@@ -156,7 +157,8 @@ def issue(state, at, by, ticket_id, queue=None, item=None, priority="normal", ch
     return [_event("ticket_issued", at, by, ticket=ticket_id, number=number, queue=queue, item=item,
                    priority=priority, channel=channel,
                    idem=[idem, fingerprint] if idem is not None else None,
-                   **({"holder": holder} if holder is not None else {}))], ticket_id
+                   **({"holder": holder} if holder is not None else {}),
+                   **({"person": person} if person is not None else {}))], ticket_id
 
 
 def cancel(state, at, by, ticket, reason="citizen"):

@@ -1,6 +1,9 @@
 """The one way the core says no: a refusal with a code a client can act on."""
 
 
+CLIENT_FACTS = ("number",)
+
+
 class Refused(Exception):
     """A command the centre's current state does not allow.
 
@@ -18,6 +21,11 @@ class Refused(Exception):
         self.status = status
         self.params = params
         self.events = []        # events time made due before the refused command (see decide)
+
+    def details(self):
+        """The facts a client acts on, sent in the error body: the `number` of the ticket a person
+        already holds (the kiosk offers to print it again). Other params only fill the words."""
+        return {k: self.params[k] for k in CLIENT_FACTS if k in self.params}
 
 
 def bad_input(message, code="bad_input", **params):

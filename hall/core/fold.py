@@ -34,6 +34,11 @@ def _configured(s, e):
 
 
 def _day_started(s, e):
+    if s.day is not None:
+        # a card holder whose ticket ended the day 过号 missed it, as a booking is missed
+        for t in s.tickets.values():
+            if t.person is not None and t.status == NO_SHOW:
+                s.misses.setdefault(t.person, []).append(s.day)
     s.day, s.day_start, s.day_end = e["day"], e["start"], e["end"]
     s.tickets, s.numbers, s.lines, s.unconfirmed = {}, {}, {}, set()
     s.issued, s.service, s.idem = {}, {}, {}
@@ -51,7 +56,7 @@ def _unline(s, t):
 def _issued(s, e):
     t = Ticket(id=e["ticket"], number=e["number"], queue=e["queue"], priority=e["priority"],
                channel=e["channel"], status=WAITING, issued_at=e["at"], since=e["at"], item=e.get("item"),
-               holder=e.get("holder"), appointment=e.get("appointment"))
+               holder=e.get("holder"), appointment=e.get("appointment"), person=e.get("person"))
     if t.holder is not None:
         s.holders.setdefault(t.holder, []).append(t.id)
     s.tickets[t.id] = t

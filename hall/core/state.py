@@ -35,6 +35,7 @@ class Ticket:
     unconfirmed_since: float = None   # its print failed and the citizen has not confirmed the number
     holder: str = None            # who took it remotely (a keyed hash of phone or openid), for the limits
     appointment: str = None       # the booking code it was checked in with
+    person: str = None            # who laid their ID card for it (a keyed hash of the ID number), for the limits
 
 
 @dataclass(slots=True)
@@ -71,7 +72,7 @@ class CenterState:
     # derived, not stored: tickets with unconfirmed_since set, so a call need not scan every line
     unconfirmed: set = field(default_factory=set)
     bookings: dict = field(default_factory=dict)    # code → booking (today's and future days')
-    misses: dict = field(default_factory=dict)      # holder → [days an appointment was missed]
+    misses: dict = field(default_factory=dict)      # holder or person → [days an appointment or ticket was missed]
     # 电子监察 and 好差评 (hall.core.supervision, hall.core.followups): kept across days
     alerts: dict = field(default_factory=dict)      # alert id → active alert
     followups: dict = field(default_factory=dict)   # follow-up id → a bad rating's follow-up

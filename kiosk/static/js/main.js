@@ -11,15 +11,16 @@
  *   guide.js   the guide's services and the printer
  *   setup.js   the device token and starting up
  * A new feature goes in a module of its own, imported below. */
-import {S, TOKEN_KEY, $, el} from "./state.js";
+import {S, CID, TOKEN_KEY, $, el} from "./state.js";
 import {t, applyText, setLang, setElderly, tickClock} from "./text.js";
-import {show, back, goHome, armIdle, refreshCatalog} from "./screens.js";
+import {show, back, goHome, armIdle, refreshCatalog, onReset} from "./screens.js";
 import {buildKeyboard, searchKey, scheduleSearch, runSearch} from "./search.js";
-import {take, confirmNumber, printAgain} from "./ticket.js";
+import {take, confirmNumber, printAgain, printTicket, setBusy} from "./ticket.js";
 import {openCheckin, checkinKey, checkIn} from "./checkin.js";
-import {closeModal, pinKey} from "./modal.js";
+import {closeModal, pinKey, refuse} from "./modal.js";
 import {takePriority, openGuide, reprint, checkPrinter} from "./guide.js";
 import {needSetup, saveToken, boot} from "./setup.js";
+import {call} from "./api.js";
 
 function wire() {
   $("btn-home").onclick = goHome;
@@ -85,5 +86,10 @@ function start() {
   if (params.has("token")) history.replaceState(null, "", location.pathname);
   boot(token);
 }
+
+// what the ID-card reader's side of the page (idcard.js, a deferred script run after this module) may use
+window.HallKiosk = {S: S, cid: CID, t: t, call: call, show: show, goHome: goHome, setElderly: setElderly,
+                    printTicket: printTicket, setBusy: setBusy, refuse: refuse, armIdle: armIdle};
+onReset(function () { if (window.HallIdCard) window.HallIdCard.clear(); });    // the card holder has gone too
 
 start();

@@ -29,12 +29,15 @@ export function take(priorityPin, extra) {
   setBusy(true);
   const url = priorityPin ? "/kiosk/" + CID + "/tickets" : "/api/v1/centers/" + CID + "/tickets";
   const body = Object.assign(priorityPin ? {item: it.id, pin: priorityPin} : {item: it.id}, extra || {});
+  // the card laid on the reader, and 绿色通道 by age (idcard.js)
+  if (!priorityPin && window.HallIdCard) window.HallIdCard.extend(body);
   // the answer may have been lost after the ticket was made: the same key gets the same ticket
   withRetries(function () { return call("POST", url, body, {"Idempotency-Key": key}); }).then(function (r) {
     if (r.status === 201) return printTicket(r.data);
     setBusy(false);
     if (r.status === 401) return needSetup(t("setup_bad"));
     const err = (r.data && r.data.error) || {};
+    if (window.HallIdCard && window.HallIdCard.refused(err)) return;     // already_waiting: offer a reprint
     if (err.code === "bad_pin" || err.code === "pin_locked" || err.code === "no_pin" || err.code === "no_guide_pin") {
       return refuse(t("pin_title"), t(err.code === "bad_pin" ? "bad_pin" : err.code === "pin_locked" ? "pin_locked" : "no_pin"), []);
     }
