@@ -203,9 +203,17 @@ class RedisCluster:
     def ports(self):
         return [port for port, _, _ in self.nodes]
 
+    def replicas_of(self, port):
+        """Clients of the replicas that follow the master on `port` (as each replica reports)."""
+        for _, _, c in self.nodes:
+            info = c.info("replication")
+            if info.get("role") == "slave" and info.get("master_port") == port:
+                yield c
+
     def flush(self):
-        for _, _, c in self.nodes[: len(self.nodes) // 2]:
-            c.flushall()
+        for _, _, c in self.nodes:
+            if c.info("replication").get("role") == "master":
+                c.flushall()
 
     def stop(self):
         for _, proc, client in self.nodes:
