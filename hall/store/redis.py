@@ -155,8 +155,11 @@ class RedisStore:
 
     def secret(self, make):
         """The district's signing secret, made once and shared by every process on this Redis."""
-        self._write("hall:secret", lambda p: p.set("hall:secret", make(), nx=True))
-        return self.r.get("hall:secret").decode()
+        held = self.r.get("hall:secret")
+        if held is None:
+            self._write("hall:secret", lambda p: p.set("hall:secret", make(), nx=True))
+            held = self.r.get("hall:secret")
+        return held.decode()
 
     def close(self):
         self.r.close()

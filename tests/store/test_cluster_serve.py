@@ -37,3 +37,26 @@ def test_two_processes_share_a_centre_on_a_cluster(hall_server, cluster_url, red
         assert (call["ticket"], call["window"]) == ("A001", 1)
     finally:
         screen.disconnect()
+
+
+def test_an_append_no_replica_confirms_is_answered_503(cluster_url, tmp_path, monkeypatch):
+    from hall import catalog
+    from hall.app import create_app
+    from hall.config import read
+    from tests.conftest import Auth
+    config = {"DATA_DIR": str(tmp_path), "REDIS_URL": cluster_url, "SECRET_KEY": "s", "RATE_LIMIT_PER_S": 0}
+    ready = create_app(config)
+    catalog.load(ready.extensions["hall"], catalog.parse({"centers": [always_open(small_center("east"))]}))
+    kiosk = Auth(ready, None).device("kiosk-east", "kiosk", "east")
+    monkeypatch.setenv("HALL_REDIS_WAIT_REPLICAS", "2")        # each master has only one replica
+    assert read()["REDIS_WAIT_REPLICAS"] == 2
+    app = create_app(config)
+    client = app.test_client()
+    r = client.post("/api/v1/centers/east/tickets", json={"queue": "general"}, headers=kiosk)
+    assert r.status_code == 503
+    assert r.get_json()["error"]["code"] == "store_not_durable"
+    # written on the master all the same (not reported as durable, not undone): the next one numbers on
+    r = ready.test_client().post("/api/v1/centers/east/tickets", json={"queue": "general"}, headers=kiosk)
+    assert r.status_code == 201 and r.get_json()["number"] == "A002"
+    for a in (ready, app):
+        a.extensions["hall"].store.close()
