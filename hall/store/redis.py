@@ -123,8 +123,10 @@ class RedisStore:
                 self._refresh()
                 raise Unavailable("the store cannot be reached; try again") from e
             if self.wait_replicas and replies[-1] < self.wait_replicas:
+                # not undone (it is on the master), only not promised: a retry would be a second command
                 raise Unavailable(f"written on one Redis node, but {replies[-1]} of {self.wait_replicas} replicas "
-                                  f"confirmed it within {WAIT_MS} ms: not durable; try again", "store_not_durable")
+                                  f"confirmed it within {WAIT_MS} ms: it may not survive a failover",
+                                  "store_not_durable")
             return replies[0]
 
     def _refresh(self):
