@@ -173,7 +173,7 @@ class RedisCluster:
                      "--cluster-node-timeout", "2000", "--appendonly", "yes", "--appendfsync", "always"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 self.nodes.append((port, proc, redis.Redis(port=port, host="127.0.0.1")))
-            for port, proc, client in self.nodes:
+            for port, _, client in self.nodes:
                 _wait_for(lambda: _pings(client), timeout, f"redis-server on port {port}")
             self._form(masters, timeout)
         except BaseException:
