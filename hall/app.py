@@ -18,7 +18,7 @@ def create_app(config=None):
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    store = open_store(app.config["DATA_DIR"], app.config["REDIS_URL"])
+    store = open_store(app.config["DATA_DIR"], app.config["REDIS_URL"], app.config["REDIS_WAIT_REPLICAS"])
     # one Redis client per app, the store's: memo, notifications and the rest share it
     app.extensions["redis"] = getattr(store, "r", None)
     if not app.config["SECRET_KEY"]:

@@ -13,7 +13,8 @@ def _hall():
     from .config import read
     from .store import open_store
     config = read()
-    return Hall(open_store(config["DATA_DIR"], config["REDIS_URL"]), clock=config["CLOCK"])
+    store = open_store(config["DATA_DIR"], config["REDIS_URL"], config["REDIS_WAIT_REPLICAS"])
+    return Hall(store, clock=config["CLOCK"])
 
 
 def _fail(message):

@@ -20,6 +20,7 @@ class Setting:
 SETTINGS = {
     "DATA_DIR": Setting("hall-data"),
     "REDIS_URL": Setting(None),
+    "REDIS_WAIT_REPLICAS": Setting(1, int),     # on a Redis Cluster: replicas that must hold an append
     "SECRET_KEY": Setting(None),
     "CLOCK_START": Setting(None),
     # the public edge

@@ -137,6 +137,132 @@ class RedisServer:
 
 
 
+def free_cluster_port():
+    """A free loopback port whose cluster bus (port + 10000) is a valid port too."""
+    while True:
+        port = free_port()
+        if port <= 55535:
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port + 10000))
+                except OSError:
+                    continue
+            return port
+
+
+class RedisCluster:
+    """A real Redis Cluster: three masters with one replica each, every node a redis-server on a
+    loopback port in its own directory, durable (append-only, fsync on every write).
+
+    `url` names one node (Hall finds the rest); `urls` names them all, comma-separated.
+    """
+
+    SLOTS = 16384
+
+    def __init__(self, directory, masters=3, timeout=30.0):
+        import redis
+        self.directory, self.nodes = directory, []
+        try:
+            for i in range(masters * 2):
+                d = os.path.join(str(directory), f"node-{i}")
+                os.makedirs(d, exist_ok=True)
+                port = free_cluster_port()
+                proc = subprocess.Popen(
+                    [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", d, "--save", "",
+                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                     "--cluster-node-timeout", "2000", "--appendonly", "yes", "--appendfsync", "always"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                self.nodes.append((port, proc, redis.Redis(port=port, host="127.0.0.1")))
+            for port, _, client in self.nodes:
+                _wait_for(lambda: _pings(client), timeout, f"redis-server on port {port}")
+            self._form(masters, timeout)
+        except BaseException:
+            self.stop()
+            raise
+        self.url = f"redis://127.0.0.1:{self.nodes[0][0]}/0"
+        self.urls = ",".join(f"redis://127.0.0.1:{port}/0" for port, _, _ in self.nodes)
+
+    def _form(self, masters, timeout):
+        clients = [c for _, _, c in self.nodes]
+        primaries, replicas = clients[:masters], clients[masters:]
+        bounds = [self.SLOTS * i // masters for i in range(masters + 1)]
+        for i, c in enumerate(primaries):
+            c.execute_command("CLUSTER ADDSLOTS", *range(bounds[i], bounds[i + 1]))   # 6.2: no ADDSLOTSRANGE
+        first = self.nodes[0][0]
+        for c in clients[1:]:
+            c.execute_command("CLUSTER MEET", "127.0.0.1", first)
+        ids = [c.execute_command("CLUSTER MYID") for c in primaries]
+        ids = [i.decode() if isinstance(i, bytes) else i for i in ids]
+        for c, master in zip(replicas, ids):
+            # a replica can follow its master only once the gossip has told it of the master
+            _wait_for(lambda: _replicate(c, master), timeout, "replica following its master")
+        _wait_for(lambda: all(_cluster_ok(c) for c in clients), timeout, "cluster_state:ok")
+        _wait_for(lambda: all(_linked(c) for c in replicas), timeout, "replicas linked to their masters")
+
+    @property
+    def ports(self):
+        return [port for port, _, _ in self.nodes]
+
+    def replicas_of(self, port):
+        """Clients of the replicas that follow the master on `port` (as each replica reports)."""
+        for _, _, c in self.nodes:
+            info = c.info("replication")
+            if info.get("role") == "slave" and info.get("master_port") == port:
+                yield c
+
+    def flush(self):
+        for _, _, c in self.nodes:
+            if c.info("replication").get("role") == "master":
+                c.flushall()
+
+    def stop(self):
+        for _, proc, client in self.nodes:
+            client.close()
+            if proc.poll() is None:
+                proc.kill()
+        for _, proc, _ in self.nodes:
+            proc.wait(10)
+
+
+def _wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"redis cluster: {what} not reached within {timeout} s")
+        time.sleep(0.05)
+
+
+def _pings(client):
+    import redis
+    try:
+        return client.ping()
+    except redis.ConnectionError:
+        return False
+
+
+def _replicate(replica, master):
+    import redis
+    try:
+        replica.execute_command("CLUSTER REPLICATE", master)
+        return True
+    except redis.ResponseError:     # "Unknown node": not heard of it yet
+        return False
+
+
+def _cluster_ok(client):
+    info = client.execute_command("CLUSTER INFO")
+    if isinstance(info, bytes):
+        info = info.decode()
+    if isinstance(info, str):
+        return "cluster_state:ok" in info
+    return info.get("cluster_state") == "ok"
+
+
+def _linked(replica):
+    return replica.info("replication").get("master_link_status") == "up"
+
+
+
 
 def always_open(center):
     """A catalogue entry without opening hours: open whatever the clock says."""

@@ -71,10 +71,13 @@ def _limiter(app):
         return None
     store = app.config["RATE_LIMIT_STORE"] or ("redis" if app.config.get("REDIS_URL") else "memory")
     if store == "redis" and app.config.get("REDIS_URL"):
-        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+        from ..store.redis import connect, is_cluster
         # its own client with short timeouts and no retries: a limit must never stall a request
-        client = redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=0.5, socket_connect_timeout=0.5,
-                                      retry=None)
+        client = connect(app.config["REDIS_URL"], socket_timeout=0.5, socket_connect_timeout=0.5, retry=None)
+        if is_cluster(client):          # a cluster client retries unless told not to
+            client.set_retry(Retry(NoBackoff(), 0))
         return RedisLimiter(client, rate, burst)
     return MemoryLimiter(rate, burst)
 

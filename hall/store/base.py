@@ -1,6 +1,8 @@
 """What both stores share: the conflict they raise and how an event is written down."""
 import json
 
+from ..core.errors import Refused
+
 
 class Conflict(Exception):
     """The stream moved on since the command was decided: catch up and decide again."""
@@ -8,6 +10,14 @@ class Conflict(Exception):
     def __init__(self, stream, expected, actual):
         super().__init__(f"stream {stream!r} is at version {actual}, not {expected}")
         self.stream, self.expected, self.actual = stream, expected, actual
+
+
+class Unavailable(Refused):
+    """The store cannot take a write now, or cannot make it durable (a cluster switching masters,
+    too few replicas confirming): the API answers 503 and the client tries again."""
+
+    def __init__(self, message, code="store_unavailable"):
+        super().__init__(code, message, 503)
 
 
 def encode(event):

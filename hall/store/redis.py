@@ -1,15 +1,20 @@
 """Redis for many processes: a stream per centre, the version check in one Lua script.
 
 Every key of a centre carries the hash tag `{centre}`, so the script touches one slot and a
-province's centres can spread over a Redis Cluster unchanged. Durability is Redis's own
-(`appendonly yes` with `appendfsync always` for a commit that survives a crash).
+province's centres spread over a Redis Cluster unchanged; the list of streams and the secret live
+in slots of their own and are only ever used one key per command. Durability is Redis's own
+(`appendonly yes` with `appendfsync always` for a commit that survives a crash); on a cluster,
+whose replication is asynchronous, an append also waits for `wait_replicas` replicas (`WAIT`).
 """
 import json
+from urllib.parse import urlparse
 
 import redis
+from redis.cluster import ClusterNode, RedisCluster
+from redis.exceptions import ClusterDownError, MovedError, TryAgainError
 
 from . import aggregates
-from .base import Conflict, encode, decode
+from .base import Conflict, Unavailable, encode, decode
 
 # Append only if the stream's last entry is the expected version; entry ids are "<seq>-0".
 APPEND = """
@@ -23,16 +28,42 @@ end
 return {1, cur + #ARGV - 1}
 """
 PAGE = 5000
+WAIT_MS = 1000      # how long an append waits for its replicas before it is refused as not durable
+# what a write meets while a cluster changes hands (a master killed, its replica taking over)
+SWITCHING = (redis.ConnectionError, redis.TimeoutError, ClusterDownError, TryAgainError, MovedError)
 
 
 def _key(stream, what):
     return f"hall:{{{stream}}}:{what}"
 
 
+def connect(url, **options):
+    """A client for `url`: one Redis server, or a Redis Cluster when the server is a cluster node
+    (`INFO cluster`) or `url` names several nodes, comma-separated (any that answers will do)."""
+    urls = [u.strip() for u in url.split(",") if u.strip()]
+    if len(urls) == 1:
+        single = redis.Redis.from_url(urls[0], **options)
+        try:
+            clustered = single.info("cluster").get("cluster_enabled") == 1
+        except redis.ResponseError:         # a server that does not know the section
+            clustered = False
+        if not clustered:
+            return single
+        single.close()
+    others = [ClusterNode(u.hostname, u.port or 6379) for u in map(urlparse, urls[1:])]
+    return RedisCluster.from_url(urls[0], startup_nodes=others, **options)
+
+
+def is_cluster(client):
+    return isinstance(client, RedisCluster)
+
+
 class RedisStore:
-    def __init__(self, url):
+    def __init__(self, url, wait_replicas=1):
         self.url = url
-        self.r = redis.Redis.from_url(url)
+        self.r = connect(url)
+        self.cluster = is_cluster(self.r)
+        self.wait_replicas = max(0, int(wait_replicas)) if self.cluster else 0
         self._append = self.r.register_script(APPEND)
 
     def append(self, stream, expected, events):
@@ -45,10 +76,13 @@ class RedisStore:
 
     def _register(self, stream):
         if self.r.zscore("hall:streams", stream) is None:
-            self.r.zadd("hall:streams", {stream: self.r.incr("hall:streams:created")}, nx=True)
+            order = self.r.incr("hall:streams:created")
+            self._write("hall:streams", lambda p: p.zadd("hall:streams", {stream: order}, nx=True))
 
     def _append_events(self, stream, expected, events):
-        ok, seq = self._append(keys=[_key(stream, "events")], args=[expected] + [encode(e) for e in events])
+        key = _key(stream, "events")
+        ok, seq = self._write(key, lambda p: self._append(keys=[key], args=[expected] + [encode(e) for e in events],
+                                                           client=p))
         if not ok:
             raise Conflict(stream, expected, seq)
         return list(range(expected + 1, seq + 1))
@@ -67,6 +101,41 @@ class RedisStore:
                 break
             start = f"{out[-1]['seq'] + 1}-0"
         return out
+
+    def _write(self, key, command):
+        """Queue `command` on the connection to the node that holds `key` and run it; on a cluster,
+        `WAIT` for the replicas on that same connection (WAIT counts only this connection's writes).
+        Returns the command's reply; raises Unavailable when it cannot be made durable now."""
+        for attempt in (1, 2):
+            client = self.r.get_redis_connection(self.r.get_node_from_key(key)) if self.cluster else self.r
+            pipe = client.pipeline(transaction=False)
+            command(pipe)
+            if self.wait_replicas:
+                pipe.execute_command("WAIT", self.wait_replicas, WAIT_MS)
+            try:
+                replies = pipe.execute()
+            except MovedError:
+                # the slot has another master (a failover): nothing was written; learn the new map
+                self._refresh()
+                if attempt == 2:
+                    raise Unavailable("the store is changing masters; try again") from None
+                continue
+            except SWITCHING as e:
+                self._refresh()
+                raise Unavailable("the store cannot be reached; try again") from e
+            if self.wait_replicas and replies[-1] < self.wait_replicas:
+                # not undone (it is on the master), only not promised: a retry would be a second command
+                raise Unavailable(f"written on one Redis node, but {replies[-1]} of {self.wait_replicas} replicas "
+                                  f"confirmed it within {WAIT_MS} ms: it may not survive a failover",
+                                  "store_not_durable")
+            return replies[0]
+
+    def _refresh(self):
+        if self.cluster:
+            try:
+                self.r.nodes_manager.initialize()
+            except Exception:  # noqa: BLE001 - the next command's own routing retries it
+                pass
 
     def version(self, stream):
         last = self.r.xrevrange(_key(stream, "events"), count=1)
@@ -89,8 +158,11 @@ class RedisStore:
 
     def secret(self, make):
         """The district's signing secret, made once and shared by every process on this Redis."""
-        self.r.set("hall:secret", make(), nx=True)
-        return self.r.get("hall:secret").decode()
+        held = self.r.get("hall:secret")
+        if held is None:
+            self._write("hall:secret", lambda p: p.set("hall:secret", make(), nx=True))
+            held = self.r.get("hall:secret")
+        return held.decode()
 
     # --- aggregates (see hall.store.aggregates): a hash per day, the mark, the set of days ---
 

@@ -4,9 +4,9 @@ import threading
 import pytest
 
 from hall.core.lives import FORMAT, new_row
-from hall.store import Conflict
+from hall.store import Conflict, Unavailable
 from hall.store.memory import MemoryStore
-from hall.store.redis import RedisStore
+from hall.store.redis import RedisStore, _key
 from hall.store.sqlite import SQLiteStore
 
 
@@ -216,3 +216,53 @@ class TestRedis(Conformance):
         keys = {k.decode() for k in redis_server.client.keys("hall:{c1}:*")}
         assert keys == {"hall:{c1}:events", "hall:{c1}:snapshot", "hall:{c1}:aggmark", "hall:{c1}:aggdays",
                         "hall:{c1}:agg:2026-11-26"}
+
+
+class TestRedisCluster(Conformance):
+    """The same suite on a real Redis Cluster (three masters, three replicas): the centres, the list of
+    streams and the secret land in different slots, and every append waits for one replica."""
+
+    @pytest.fixture
+    def store(self, cluster_url):
+        s = RedisStore(cluster_url)
+        yield s
+        s.close()
+
+    @pytest.fixture
+    def other_store(self, redis_cluster, store):
+        s = RedisStore(redis_cluster.urls)      # named by every node, as a second process may be
+        yield s
+        s.close()
+
+    def test_one_node_names_the_cluster(self, store, redis_cluster):
+        assert store.cluster and store.wait_replicas == 1
+        assert len(store.r.get_primaries()) == 3 and len(store.r.get_replicas()) == 3
+
+    def test_the_keys_of_the_store_spread_over_the_masters(self, store):
+        keys = [_key(c, "events") for c in ("c1", "c2", "c3", "c4", "c5", "c6")] + ["hall:streams", "hall:secret"]
+        assert len({store.r.get_node_from_key(k).name for k in keys}) == 3
+
+    def test_an_acknowledged_append_is_on_the_replica(self, store, redis_cluster):
+        store.append("c1", 0, [ev(1)])
+        master = store.r.get_node_from_key(_key("c1", "events"))
+        replica = next(n for n in redis_cluster.replicas_of(master.port))
+        pipe = replica.pipeline(transaction=False)      # one connection: READONLY, then the read
+        pipe.execute_command("READONLY")
+        pipe.xlen(_key("c1", "events"))
+        assert pipe.execute()[1] == 1
+
+    def test_fewer_replicas_than_asked_is_not_durable(self, cluster_url):
+        s = RedisStore(cluster_url, wait_replicas=2)       # each master has one replica
+        try:
+            with pytest.raises(Unavailable) as e:
+                s.append("c1", 0, [ev(1)])
+            assert (e.value.status, e.value.code) == (503, "store_not_durable")
+        finally:
+            s.close()
+
+    def test_waiting_can_be_turned_off(self, cluster_url):
+        s = RedisStore(cluster_url, wait_replicas=0)
+        try:
+            assert s.append("c1", 0, [ev(1)]) == [1]
+        finally:
+            s.close()
