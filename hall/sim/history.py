@@ -58,8 +58,10 @@ def write_history(store, center, days, seed=0, today=None, page=5000, options=No
     paged = PagedStore(store, page)
     clock = SimClock(first_moment)
     # no snapshot per 1,000 events (each is the whole day's state): one at the end
-    # it learns as the served hall does, but never trains: the served hall trains on the learned part
-    hall = Hall(paged, clock=clock, snapshot_every=float("inf"), estimator=Estimator(training=False))
+    # it learns as the served hall does, in this thread (a log already there is learned before the
+    # days are written), but never trains: the served hall trains on the learned part
+    hall = Hall(paged, clock=clock, snapshot_every=float("inf"),
+                estimator=Estimator(background=False, training=False))
     keeper = aggregates.attach(hall)
     for fn in listeners:
         hall.listen("learn", fn)
