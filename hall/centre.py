@@ -14,6 +14,7 @@ in the order they were registered (`listen(phase, fn)`).
 Only centres that exist in the store get a state and a lock: an id of the wrong shape, or of no
 centre, is answered 404 at no cost, so that anonymous lookups cannot grow the process.
 """
+import logging
 import re
 import secrets
 import threading
@@ -27,6 +28,8 @@ from .core.errors import not_found
 from .estimate import Estimator
 from .store import Conflict
 from .store.base import SNAPSHOT_FORMAT, STATE_FORMATS
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 20
 PHASES = ("invalidate", "learn", "record", "publish")
@@ -240,17 +243,24 @@ class Hall:
             snap, state = None, CenterState(id=cid)
         self._snapshotted[cid] = state.version
         restored = self.estimator.restore(cid, snap, self.store.version(cid) - state.version)
-        self._catch_up(state)
+        read = self._catch_up(state)
+        # what start-up costs grows with this count: a snapshot keeps it to the events since
+        log.info("loaded %s from %s, read %d events", cid,
+                 f"its snapshot at seq {snap['version']}" if snap else "no snapshot", read)
         if restored is not True:
             self.estimator.rebuild(self, cid, state, start=restored)
         return state
 
     def _catch_up(self, state):
-        """Apply what other processes appended since; the estimator learns from it as from our own."""
+        """Apply what other processes appended since; the estimator learns from it as from our own.
+        Returns how many events were read."""
         learn = self.estimator.learn
+        read = 0
         for e in self.store.read(state.id, state.version):
             apply(state, e)
             learn(state.id, [e], state)
+            read += 1
+        return read
 
     def _maybe_snapshot(self, state):
         if state.version - self._snapshotted.get(state.id, 0) >= self.snapshot_every:

@@ -27,12 +27,23 @@ def cli():
     pass
 
 
+def _log_to_stderr():
+    """The hall's own notes (INFO and up: which centre loaded from what, what it relearns) and
+    everyone's warnings, one line each, to stderr beside the server's own lines."""
+    import logging
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("hall").setLevel(logging.INFO)
+
+
 @cli.command(help="Serve the web app with Socket.IO. Data in $HALL_DATA_DIR (SQLite) or $HALL_REDIS_URL.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--catalog", type=click.Path(dir_okay=False), help="load this YAML catalogue first")
 def serve(host, port, catalog):
     from .app import create_app
+    _log_to_stderr()
     try:
         app = create_app({"CATALOG": catalog} if catalog else None)
     except (ConfigError, Refused) as e:

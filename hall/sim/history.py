@@ -5,6 +5,11 @@ simulator's people acting through the gateway (`hall.centre.Hall`) at simulated 
 per-day aggregates updated by their keeper as they would be live. The gateway runs on a
 `PagedStore` over the real store, so each simulated day reaches the store as a few pages of events
 (one durable commit each), its aggregates as one update and, at the end, a fresh snapshot.
+
+The wait estimator hears the last `LEARN_DAYS` days as a live hall's would and the snapshot keeps
+what it learned, so that `hall serve` starts from it without relearning the log. Only those days:
+everything the learner keeps is bounded (recent samples, call-order generations, calibration
+cells), so what it holds after them is what a year would leave, at a fraction of the time.
 """
 import time
 from datetime import datetime, timedelta, time as dtime
@@ -12,11 +17,13 @@ from datetime import datetime, timedelta, time as dtime
 from ..centre import Hall
 from ..core.clock import day_hours, zone
 from ..core.config import CenterConfig, normalize_center
+from ..estimate import Estimator, Learner
 from ..store import aggregates
 from ..store.paged import PagedStore
 from .engine import Engine, GatewayBackend, SimClock
 from .model import Options
 
+LEARN_DAYS = 56         # open days the estimator hears: more than any of its bounded memories spans
 
 class HistoryError(Exception):
     pass
@@ -32,11 +39,13 @@ def last_open_days(config, last, count):
     return days[::-1]
 
 
-def write_history(store, center, days, seed=0, today=None, page=5000, options=None, listeners=()):
+def write_history(store, center, days, seed=0, today=None, page=5000, options=None, listeners=(),
+                  learn_days=LEARN_DAYS):
     """Write the days; returns {"center", "days", "first", "last", "events"}.
 
     `today` (a local date; default: the real today) is the day after the last one written.
     `listeners` are further gateway listeners (fn(center_id, events, state), phase "learn") to feed as live.
+    The estimator hears the last `learn_days` of the days (and the whole log before them, if any).
     """
     raw = normalize_center(center)
     cid = raw["id"]
@@ -49,7 +58,10 @@ def write_history(store, center, days, seed=0, today=None, page=5000, options=No
     paged = PagedStore(store, page)
     clock = SimClock(first_moment)
     # no snapshot per 1,000 events (each is the whole day's state): one at the end
-    hall = Hall(paged, clock=clock, snapshot_every=float("inf"))
+    # it learns as the served hall does, in this thread (a log already there is learned before the
+    # days are written), but never trains: the served hall trains on the learned part
+    hall = Hall(paged, clock=clock, snapshot_every=float("inf"),
+                estimator=Estimator(background=False, training=False))
     keeper = aggregates.attach(hall)
     for fn in listeners:
         hall.listen("learn", fn)
@@ -66,14 +78,17 @@ def write_history(store, center, days, seed=0, today=None, page=5000, options=No
         hall.execute(cid, "configure", {"config": raw}, by="sim")
     backend = GatewayBackend(hall, cid, clock)
     engine = Engine(backend, config, options or Options(), seed=seed)
-    for d in dates:
+    learn_from = max(len(dates) - learn_days, 0)
+    if learn_from:
+        hall.estimator.forget(cid)       # deaf until the days it is to hear; a learner then starts there
+    for i, d in enumerate(dates):
+        if i == learn_from and hall.estimator.learner(cid) is None:
+            hall.estimator.install(cid, Learner())
         engine.start_day(d)
         engine.run_until(datetime.combine(d, dtime(23, 59), tz).timestamp())
         paged.flush()
-    state = hall.state(cid)
-    keeper.catch_up(cid, state)          # a no-op unless a listener fell behind
-    hall.snapshot_every = 0
-    hall._maybe_snapshot(state)          # the gateway's own snapshot of the state it holds
+    keeper.catch_up(cid, hall.state(cid))     # a no-op unless a listener fell behind
+    hall.snapshot(cid)                        # the state and what the estimator learned
     paged.flush()
     return {"center": cid, "days": len(dates), "first": dates[0].isoformat(), "last": dates[-1].isoformat(),
             "events": store.version(cid) - before}
