@@ -81,7 +81,7 @@ class KioskPC:
         self.printer.close()
 
     def me(self):
-        r = requests.get(f"{self.server.url}/kiosk/east/me", headers=self.server.headers("kiosk-east"), timeout=5)
+        r = requests.get(f"{self.server.url}/kiosk/east/me", headers=self.server.headers("kiosk-east"), timeout=15)
         return r.json() if r.status_code == 200 else {}
 
     @property
