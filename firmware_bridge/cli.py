@@ -1,6 +1,5 @@
 """Entry points: `hall bridge --config FILE`, `hall bridge-sim --config FILE` (or python -m firmware_bridge)."""
 import logging
-import signal
 import sys
 import threading
 import time
@@ -8,23 +7,14 @@ import time
 from . import config as cfgmod
 from . import sim
 from .bridge import Bridge
-
-
-def _stop_on_signals():
-    stop = threading.Event()
-
-    def handler(signum, frame):
-        stop.set()
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    return stop
+from .process import stop_on_signals
 
 
 def run_bridge(path, stats_every_s=60):
     """Run the bridge until SIGINT/SIGTERM. Raises config.ConfigError on a bad file."""
     config = cfgmod.load(path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     bridge = Bridge(config).start()
     ports = ", ".join(f"{ln.port} ({ln.baud} baud, {len(ln.devices)} devices)" for ln in config.lines)
     print(f"bridge to {config.url} for {', '.join(config.centers)} on {ports}", file=sys.stderr, flush=True)

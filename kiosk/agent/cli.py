@@ -1,28 +1,18 @@
 """Entry points: `hall kiosk-agent --config FILE` and `hall kiosk-sim --config FILE`."""
 import logging
-import signal
 import sys
-import threading
+
+from firmware_bridge.process import stop_on_signals
 
 from . import config as cfgmod
 from .agent import Agent
-
-
-def _stop_on_signals():
-    stop = threading.Event()
-
-    def handler(signum, frame):
-        stop.set()
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    return stop
 
 
 def run_agent(path, stats_every_s=60):
     """Run the agent until SIGINT/SIGTERM. Raises config.ConfigError on a bad file."""
     config = cfgmod.load(path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     agent = Agent(config).start()
     reader = f"ID-card reader on {config.reader_port}" if config.reader_port else "no ID-card reader"
     print(f"kiosk agent for {config.center} at {config.hall}: {config.printer['kind']} printer, {reader}",
