@@ -1,5 +1,4 @@
 """Entry points: `hall bridge --config FILE`, `hall bridge-sim --config FILE` (or python -m firmware_bridge)."""
-import logging
 import sys
 import threading
 import time
@@ -7,22 +6,16 @@ import time
 from . import config as cfgmod
 from . import sim
 from .bridge import Bridge
-from .process import stop_on_signals
+from .process import run_until_signalled
 
 
 def run_bridge(path, stats_every_s=60):
     """Run the bridge until SIGINT/SIGTERM. Raises config.ConfigError on a bad file."""
     config = cfgmod.load(path)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stop = stop_on_signals()
-    bridge = Bridge(config).start()
     ports = ", ".join(f"{ln.port} ({ln.baud} baud, {len(ln.devices)} devices)" for ln in config.lines)
-    print(f"bridge to {config.url} for {', '.join(config.centers)} on {ports}", file=sys.stderr, flush=True)
-    try:
-        while not stop.wait(stats_every_s):
-            logging.getLogger("firmware_bridge").info("stats: %s", bridge.stats())
-    finally:
-        bridge.stop()
+    run_until_signalled(lambda: Bridge(config).start(),
+                        f"bridge to {config.url} for {', '.join(config.centers)} on {ports}",
+                        "firmware_bridge", stats_every_s)
 
 
 HELP = """commands:

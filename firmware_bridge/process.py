@@ -2,7 +2,9 @@
 
 Both read one YAML file at start, each raising its own `ConfigError`, and run until SIGINT/SIGTERM.
 """
+import logging
 import signal
+import sys
 import threading
 
 import yaml
@@ -17,6 +19,20 @@ def stop_on_signals():
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
     return stop
+
+
+def run_until_signalled(start, banner, log_name, stats_every_s=60):
+    """Log INFO, `start()` the service, say `banner` on stderr, log its stats() every so often
+    until SIGINT/SIGTERM, then stop() it."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = stop_on_signals()
+    service = start()
+    print(banner, file=sys.stderr, flush=True)
+    try:
+        while not stop.wait(stats_every_s):
+            logging.getLogger(log_name).info("stats: %s", service.stats())
+    finally:
+        service.stop()
 
 
 def read_yaml(path, error):

@@ -1,8 +1,7 @@
 """Entry points: `hall kiosk-agent --config FILE` and `hall kiosk-sim --config FILE`."""
-import logging
 import sys
 
-from firmware_bridge.process import stop_on_signals
+from firmware_bridge.process import run_until_signalled
 
 from . import config as cfgmod
 from .agent import Agent
@@ -11,17 +10,10 @@ from .agent import Agent
 def run_agent(path, stats_every_s=60):
     """Run the agent until SIGINT/SIGTERM. Raises config.ConfigError on a bad file."""
     config = cfgmod.load(path)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stop = stop_on_signals()
-    agent = Agent(config).start()
     reader = f"ID-card reader on {config.reader_port}" if config.reader_port else "no ID-card reader"
-    print(f"kiosk agent for {config.center} at {config.hall}: {config.printer['kind']} printer, {reader}",
-          file=sys.stderr, flush=True)
-    try:
-        while not stop.wait(stats_every_s):
-            logging.getLogger("kiosk.agent").info("stats: %s", agent.stats())
-    finally:
-        agent.stop()
+    run_until_signalled(lambda: Agent(config).start(),
+                        f"kiosk agent for {config.center} at {config.hall}: {config.printer['kind']} printer, {reader}",
+                        "kiosk.agent", stats_every_s)
 
 
 HELP = """commands:
