@@ -6,7 +6,7 @@ import time
 from . import config as cfgmod
 from . import sim
 from .bridge import Bridge
-from .process import run_until_signalled
+from .process import run_until_signalled, typed_commands
 
 
 def run_bridge(path, stats_every_s=60):
@@ -40,12 +40,7 @@ def run_sim(path, stdin=None, out=None, pace=True):
     watcher = threading.Thread(target=_watch, args=(lines, out, stop), daemon=True)
     watcher.start()
     try:
-        for raw in stdin:
-            words = raw.split()
-            if not words:
-                continue
-            if words[0] in ("quit", "exit"):
-                break
+        for words in typed_commands(stdin):
             try:
                 print(_command(lines, words), file=out, flush=True)
             except (ValueError, KeyError, IndexError) as e:

@@ -44,3 +44,14 @@ def read_yaml(path, error):
         raise error(f"cannot read {path}: {e.strerror}") from None
     except yaml.YAMLError as e:
         raise error(f"{path} is not valid YAML: {e}") from None
+
+
+def typed_commands(stdin):
+    """The words of each non-empty line a simulator's user types, until quit or exit."""
+    for raw in stdin:
+        words = raw.split()
+        if not words:
+            continue
+        if words[0] in ("quit", "exit"):
+            return
+        yield words

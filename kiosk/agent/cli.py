@@ -1,7 +1,7 @@
 """Entry points: `hall kiosk-agent --config FILE` and `hall kiosk-sim --config FILE`."""
 import sys
 
-from firmware_bridge.process import run_until_signalled
+from firmware_bridge.process import run_until_signalled, typed_commands
 
 from . import config as cfgmod
 from .agent import Agent
@@ -37,12 +37,7 @@ def run_sim(path, stdin=None, out=None):
     sim = SimReader(config.reader_port).start()
     print(f"{config.reader_port}: a simulated ID-card reader\n{HELP}", file=out, flush=True)
     try:
-        for raw in stdin:
-            words = raw.split()
-            if not words:
-                continue
-            if words[0] in ("quit", "exit"):
-                break
+        for words in typed_commands(stdin):
             print(_command(sim, words), file=out, flush=True)
     finally:
         sim.stop()
