@@ -1,33 +1,19 @@
 """The thread that keeps a process's own Socket.IO connection to the hall (the bridge's live link,
-the kiosk agent's link): started once, stopped once, woken from its wait for a disconnection.
+the kiosk agent's link).
 
 The subclass calls `_init_thread(name)` and gives `_run`, which waits on `self._gone` while connected.
 """
-import threading
+from .worker import Worker
 
 
-class LinkThread:
+class LinkThread(Worker):
     def _init_thread(self, name):
-        self._thread_name = name
-        self._stop = threading.Event()
-        self._gone = threading.Event()      # set when the connection is lost (or on stop)
-        self._thread = None
+        self._init_worker(name)
+        self._gone = self._wake         # set when the connection is lost (or on stop)
         self.sio = None
 
-    def start(self):
-        self._thread = threading.Thread(target=self._run, name=self._thread_name, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._stop.set()
-        self._gone.set()
+    def _stopping(self):
         disconnect_quietly(self.sio)
-        if self._thread:
-            self._thread.join(10)
-
-    def _run(self):
-        raise NotImplementedError
 
 
 def disconnect_quietly(sio):
