@@ -9,4 +9,7 @@ It imports nothing of `hall`: it talks to the hall over HTTP and Socket.IO only.
     devices, render what each keypad, evaluator, LED and bar should show; model: the hall as heard
     bridge          the daemon: keys → API calls, Socket.IO → displays; live, hall_api, courier, outbox
     sim             simulated devices on pseudo-terminals; timing: wire times and latency predictions
+    worker, link_thread, process, ptyend
+                    a thread's life, a Socket.IO link's, a process's (YAML, signals, typed commands)
+                    and a simulator's pty: generic, and what the kiosk agent shares with the bridge
 """

@@ -1,6 +1,4 @@
 """Entry points: `hall bridge --config FILE`, `hall bridge-sim --config FILE` (or python -m firmware_bridge)."""
-import logging
-import signal
 import sys
 import threading
 import time
@@ -8,31 +6,16 @@ import time
 from . import config as cfgmod
 from . import sim
 from .bridge import Bridge
-
-
-def _stop_on_signals():
-    stop = threading.Event()
-
-    def handler(signum, frame):
-        stop.set()
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    return stop
+from .process import run_until_signalled, typed_commands
 
 
 def run_bridge(path, stats_every_s=60):
     """Run the bridge until SIGINT/SIGTERM. Raises config.ConfigError on a bad file."""
     config = cfgmod.load(path)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stop = _stop_on_signals()
-    bridge = Bridge(config).start()
     ports = ", ".join(f"{ln.port} ({ln.baud} baud, {len(ln.devices)} devices)" for ln in config.lines)
-    print(f"bridge to {config.url} for {', '.join(config.centers)} on {ports}", file=sys.stderr, flush=True)
-    try:
-        while not stop.wait(stats_every_s):
-            logging.getLogger("firmware_bridge").info("stats: %s", bridge.stats())
-    finally:
-        bridge.stop()
+    run_until_signalled(lambda: Bridge(config).start(),
+                        f"bridge to {config.url} for {', '.join(config.centers)} on {ports}",
+                        "firmware_bridge", stats_every_s)
 
 
 HELP = """commands:
@@ -57,12 +40,7 @@ def run_sim(path, stdin=None, out=None, pace=True):
     watcher = threading.Thread(target=_watch, args=(lines, out, stop), daemon=True)
     watcher.start()
     try:
-        for raw in stdin:
-            words = raw.split()
-            if not words:
-                continue
-            if words[0] in ("quit", "exit"):
-                break
+        for words in typed_commands(stdin):
             try:
                 print(_command(lines, words), file=out, flush=True)
             except (ValueError, KeyError, IndexError) as e:

@@ -25,9 +25,8 @@ Only `hall.url`, a token and `lines` are required; the token may come from $HALL
 import os
 from dataclasses import dataclass, field
 
-import yaml
-
 from .drivers import DRIVERS
+from .process import read_yaml
 from .render import TEXTS
 
 KINDS = ("keypad", "evaluator", "led", "bar")
@@ -73,13 +72,7 @@ class Config:
 
 
 def load(path, need_token=True):
-    try:
-        with open(path, encoding="utf-8") as f:
-            raw = yaml.safe_load(f)
-    except OSError as e:
-        raise ConfigError(f"cannot read {path}: {e.strerror}") from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path} is not valid YAML: {e}") from None
+    raw = read_yaml(path, ConfigError)
     return parse(raw, base=os.path.dirname(os.path.abspath(path)), need_token=need_token)
 
 

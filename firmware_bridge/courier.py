@@ -9,31 +9,19 @@ import threading
 
 from .hall_api import HallUnreachable
 from .port import Backoff
+from .worker import Worker
 
 log = logging.getLogger(__name__)
 
 
-class Courier:
+class Courier(Worker):
     def __init__(self, api, outbox, low_s=0.2, high_s=10.0):
         self.api, self.outbox = api, outbox
         self.backoff = Backoff(low_s, high_s)
         self.counters = dict(evaluations_sent=0, evaluations_refused=0, reports_sent=0, failures=0)
         self._statuses = {}             # (centre, device) → (status, detail)
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = None
-
-    def start(self):
-        self._thread = threading.Thread(target=self._run, name="courier", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(10)
+        self._init_worker("courier")
 
     def wake(self):
         self._wake.set()

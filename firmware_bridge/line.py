@@ -17,12 +17,12 @@ A port that fails is closed and reopened with back-off; if it stays away `port_d
 its devices are reported offline too.
 """
 import logging
-import threading
 import time
 
 from . import timing
 from .messages import Ack, Acked, Envelope, EVENTS, Heartbeat, KeyPress, Nak, Poll, Sync
 from .port import Backoff, Port, PortGone
+from .worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class Link:
         self.shown = {}
 
 
-class Line:
+class Line(Worker):
     def __init__(self, port, baud, devices, driver, handler, *, name=None, offline_misses=3, probe_s=1.0,
                  reopen_min_s=0.1, reopen_max_s=5.0, port_down_offline_s=3.0, outputs_per_poll=2,
                  clock=time.monotonic, wall=time.time):
@@ -73,22 +73,12 @@ class Line:
         self._robin = 0
         self._free_at = 0.0          # the line is silent from here on (end of last frame + gap)
         self._gap = timing.gap_s(baud)
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread = None
+        self._init_worker(f"line {self.name}")
 
     # --- life ---
 
-    def start(self):
-        self._thread = threading.Thread(target=self.run, name=f"line {self.name}", daemon=True)
-        self._thread.start()
-        return self
-
     def stop(self):
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(10)
+        super().stop()
         self._close()
 
     def wake(self):
@@ -100,6 +90,9 @@ class Line:
                 "port_open": self.port is not None,
                 "online": sorted(lk.device.name for lk in self.links if lk.online),
                 "offline": sorted(lk.device.name for lk in self.links if lk.online is False)}
+
+    def _run(self):
+        self.run()
 
     def run(self):
         while not self._stop.is_set():

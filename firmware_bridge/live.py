@@ -7,17 +7,17 @@ keypad). Reconnects itself with back-off; every (re)connection starts from the s
 sends. A gap in `seq` asks for a snapshot.
 """
 import logging
-import threading
 
 import socketio
 
+from .link_thread import LinkThread, disconnect_quietly
 from .model import SeqTracker
 from .port import Backoff
 
 log = logging.getLogger(__name__)
 
 
-class LiveLink:
+class LiveLink(LinkThread):
     def __init__(self, url, center, token, view, on_change, on_finished, on_online,
                  reconnect_min_s=0.2, reconnect_max_s=5.0, fetch=None):
         self.url, self.center, self.token = url, center, token
@@ -27,27 +27,7 @@ class LiveLink:
         self.backoff = Backoff(reconnect_min_s, reconnect_max_s)
         self.tracker = SeqTracker()
         self.counters = dict(connects=0, messages=0, ignored=0, gaps=0, fallbacks=0)
-        self._stop = threading.Event()
-        self._disconnected = threading.Event()
-        self._thread = None
-        self.sio = None
-
-    def start(self):
-        self._thread = threading.Thread(target=self._run, name=f"live {self.center}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._stop.set()
-        self._disconnected.set()
-        sio = self.sio
-        if sio is not None:
-            try:
-                sio.disconnect()
-            except Exception:   # noqa: BLE001 - stopping anyway
-                pass
-        if self._thread:
-            self._thread.join(10)
+        self._init_thread(f"live {self.center}")
 
     @property
     def connected(self):
@@ -68,7 +48,7 @@ class LiveLink:
             self.sio = self._client()
             # the hall sends its snapshot from its connect handler, before `connect` fires here
             self.tracker = SeqTracker()
-            self._disconnected.clear()
+            self._gone.clear()
             try:
                 self.sio.connect(self.url, auth={"center": self.center, "token": self.token},
                                  transports=["websocket"], wait_timeout=5)
@@ -79,11 +59,8 @@ class LiveLink:
                 self._stop.wait(delay)
                 continue
             self.backoff.succeeded()
-            self._disconnected.wait()
-            try:
-                self.sio.disconnect()
-            except Exception:   # noqa: BLE001
-                pass
+            self._gone.wait()
+            disconnect_quietly(self.sio)
             if not self._stop.is_set():
                 self._stop.wait(self.backoff.failed())
 
@@ -117,7 +94,7 @@ class LiveLink:
     def _on_disconnect(self, *_):
         was = self.view.online
         self.view.online = False
-        self._disconnected.set()
+        self._gone.set()
         if was:
             log.warning("lost the hall's Socket.IO for %s", self.center)
             self.on_online(self.center, False)

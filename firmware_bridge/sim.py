@@ -19,13 +19,12 @@ reported again); an evaluator reports 0 when its prompt times out.
 import collections
 import logging
 import os
-import pty
 import select
 import threading
 import time
-import tty
 
 from . import timing
+from .ptyend import PtyEnd
 from .drivers.hq485 import BROADCAST, HQ485, NAK_NOT_SYNCED
 from .messages import (Ack, Acked, Brightness, Effect, Envelope, Evaluation, Heartbeat, Key, KeyPress, Kind, Nak,
                        NO_ANSWER, Poll, Prompt, ShowText, Sync)
@@ -305,11 +304,12 @@ def _command_name(body):
     return {ShowText: "text", Brightness: "brightness", Prompt: "prompt", Sync: "sync"}.get(type(body), "0x3f")
 
 
-class SimLine:
+class SimLine(PtyEnd):
     """Devices on one simulated RS-485 line, reachable at `path` (a symlink to a pty)."""
 
     def __init__(self, path, baud, devices, response_s=timing.RESPONSE_TYPICAL_S, pace=True, driver=None):
-        self.path, self.baud = str(path), baud
+        self._init_pty(path)
+        self.baud = baud
         self.devices = {d.address: d for d in devices}
         self.response_s, self.pace = response_s, pace
         self.driver = driver or HQ485()
@@ -318,55 +318,14 @@ class SimLine:
         self._fault_lock = threading.Lock()
         self._corrupt = collections.Counter()       # address (None: any) → replies to damage
         self._duplicate = collections.Counter()
-        self._master = self._slave = None
         self._line_free = 0.0
         self.last_command_at = 0.0          # when a frame other than a poll last ended (monotonic)
-        self._running = False
-        self._thread = None
-        self._plugged = threading.Event()
 
     def __getitem__(self, address):
         return self.devices[address]
 
-    # --- life ---
-
-    def start(self):
-        self._running = True
-        self.replug()
-        self._thread = threading.Thread(target=self._run, name=f"sim {self.path}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._running = False
-        self.unplug()
-        if self._thread:
-            self._thread.join(5)
-
-    def unplug(self):
-        """The adapter is pulled out: the bridge's port fails and the path disappears."""
-        self._plugged.clear()
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-        self._master = self._slave = None
-        if os.path.islink(self.path):
-            os.unlink(self.path)
-
-    def replug(self):
-        master, slave = pty.openpty()
-        tty.setraw(slave)     # until the bridge opens it, a pty would turn \n into \r\n
-        tmp = self.path + ".new"
-        if os.path.islink(tmp):
-            os.unlink(tmp)
-        os.symlink(os.ttyname(slave), tmp)
-        os.replace(tmp, self.path)
+    def _replugged(self):
         self.decoder.reset()
-        self._master, self._slave = master, slave
-        self._plugged.set()
 
     # --- faults ---
 
@@ -383,9 +342,6 @@ class SimLine:
     def drop_acks(self, address, n=1):
         with self.devices[address].lock:
             self.devices[address].drop_acks += n
-
-    def inject(self, data):
-        os.write(self._master, data)
 
     # --- the line ---
 

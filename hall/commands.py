@@ -1,5 +1,6 @@
 """The `hall` commands: serve, demo, simulate, catalog load, users add, devices add."""
 import getpass
+import importlib
 import sys
 
 import click
@@ -157,50 +158,36 @@ def devices_add(name, kind, center):
     click.echo(token)
 
 
-@cli.command(help="The firmware bridge: call keypads, evaluators and LED displays on RS-485 serial lines.")
-@click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False),
-              help="the bridge's YAML: serial lines, devices, the hall's URL and the bridge's token")
-def bridge(config_file):
-    from firmware_bridge.cli import run_bridge
-    from firmware_bridge.config import ConfigError
-    try:
-        run_bridge(config_file)
-    except ConfigError as e:
-        _fail(str(e))
+def _process_command(name, help, config_help, run):
+    """A command that runs a process next to the hardware from its YAML (`--config FILE`).
+
+    `run` is "package.module:function"; its package's `config.ConfigError` ends the command with the
+    message. Both are imported when the command runs, so that `hall` starts without them.
+    """
+    module, function = run.split(":")
+
+    @cli.command(name, help=help)
+    @click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False), help=config_help)
+    def command(config_file):
+        package = module.rsplit(".", 1)[0]
+        config_error = importlib.import_module(f"{package}.config").ConfigError
+        try:
+            getattr(importlib.import_module(module), function)(config_file)
+        except config_error as e:
+            _fail(str(e))
+    return command
 
 
-@cli.command("bridge-sim",
-             help="Simulated keypads, evaluators and LEDs on pseudo-terminals at a bridge config's ports.")
-@click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False),
-              help="the same YAML the bridge reads")
-def bridge_sim(config_file):
-    from firmware_bridge.cli import run_sim
-    from firmware_bridge.config import ConfigError
-    try:
-        run_sim(config_file)
-    except ConfigError as e:
-        _fail(str(e))
-
-
-@cli.command("kiosk-agent", help="A kiosk PC's own printer and ID-card reader, connected out to the hall.")
-@click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False),
-              help="the agent's YAML: hall, token, center, id_reader, printer (kiosk/README.md)")
-def kiosk_agent(config_file):
-    from kiosk.agent.cli import run_agent
-    from kiosk.agent.config import ConfigError
-    try:
-        run_agent(config_file)
-    except ConfigError as e:
-        _fail(str(e))
-
-
-@cli.command("kiosk-sim", help="A simulated ID-card reader on a pseudo-terminal at a kiosk agent config's port.")
-@click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False),
-              help="the same YAML the kiosk agent reads")
-def kiosk_sim(config_file):
-    from kiosk.agent.cli import run_sim
-    from kiosk.agent.config import ConfigError
-    try:
-        run_sim(config_file)
-    except ConfigError as e:
-        _fail(str(e))
+bridge = _process_command(
+    "bridge", "The firmware bridge: call keypads, evaluators and LED displays on RS-485 serial lines.",
+    "the bridge's YAML: serial lines, devices, the hall's URL and the bridge's token",
+    "firmware_bridge.cli:run_bridge")
+bridge_sim = _process_command(
+    "bridge-sim", "Simulated keypads, evaluators and LEDs on pseudo-terminals at a bridge config's ports.",
+    "the same YAML the bridge reads", "firmware_bridge.cli:run_sim")
+kiosk_agent = _process_command(
+    "kiosk-agent", "A kiosk PC's own printer and ID-card reader, connected out to the hall.",
+    "the agent's YAML: hall, token, center, id_reader, printer (kiosk/README.md)", "kiosk.agent.cli:run_agent")
+kiosk_sim = _process_command(
+    "kiosk-sim", "A simulated ID-card reader on a pseudo-terminal at a kiosk agent config's port.",
+    "the same YAML the kiosk agent reads", "kiosk.agent.cli:run_sim")

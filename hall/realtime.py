@@ -251,106 +251,137 @@ def init_app(app):
     mode = async_mode()
     sio = SocketIO(app, message_queue=app.config["REDIS_URL"], cors_allowed_origins=[],
                    async_mode=mode, json=_Json)
-    hall = app.extensions["hall"]
-    speaker = app.extensions.get("voice")       # displays/voice: the announcements made on the hall
-    clients = {}            # sid → {"center", "window", "staff"} and its snapshot allowance
-
-    def audio(state, call):
-        if speaker is None:
-            return None
-        try:
-            return speaker.announce(state.id, voice(state), call)
-        except Exception:   # a voice that fails must not stop the call: screens use their own voices
-            log.exception("no announcement for %s at window %s of %s", call["ticket"], call["window"], state.id)
-            return None
-
-    def refuse(message):
-        raise ConnectionRefusedError(message)
-
-    def send_snapshot(sid, info, since=None):
-        cid = info["center"]
-        with hall.reading(cid) as state:
-            now = hall.clock()
-            missed = None
-            if isinstance(since, int) and not isinstance(since, bool) and 0 <= since < state.version:
-                missed = []
-                if state.version - since <= MISSED_MAX_EVENTS:
-                    missed = missed_calls(state, hall.events(cid, since), now, audio)
-            snap = snapshot(state, now, hall.waits(state), missed, staff=info["staff"])
-            # straight to this client (not through the message queue), still under the lock, so
-            # that every later push of the centre follows it
-            sio.server.emit("snapshot", snap, to=sid, ignore_queue=True)
-
-    @sio.on("connect")
-    def on_connect(auth):
-        auth = auth if isinstance(auth, dict) else {}
-        cid = auth.get("center")
-        if not isinstance(cid, str) or not cid:
-            refuse("connect with auth {center: ID}")
-        try:
-            state = hall.state(cid)
-        except Refused:
-            refuse(f"no centre {cid!r}")
-        number = auth.get("window")
-        if number is not None:
-            if isinstance(number, str) and number.isdigit():
-                number = int(number)
-            if isinstance(number, bool) or not isinstance(number, int) or number not in state.windows:
-                refuse(f"no window {auth.get('window')!r} in centre {cid}")
-        staff = False
-        kiosk = None
-        token = auth.get("token")
-        if token is not None:
-            p = principal_for(token, current_app.config["SECRET_KEY"], hall.district()) \
-                if isinstance(token, str) else None
-            if p is None:
-                refuse("the token is invalid or has expired; log in again")
-            if not p.may_act_in(cid):
-                refuse(f"{p.name} belongs to another centre")
-            staff = p.role in STAFF_ROLES
-            kiosk = p.name if p.role == "kiosk" else None
-        agent = kiosk is not None and auth.get("agent") is True
-        info = {"center": cid, "window": number, "staff": staff, "kiosk": kiosk, "agent": agent,
-                "allowance": SNAPSHOT_BURST, "at": time.monotonic()}
-        clients[request.sid] = info
-        join_room(window_room(cid, number) if number is not None else center_room(cid))
-        if staff:
-            join_room(staff_room(cid))
-        if kiosk is not None:
-            join_room(agent_room(cid, kiosk) if agent else kiosk_room(cid, kiosk))
-        send_snapshot(request.sid, info, auth.get("since"))
-
-    @sio.on("disconnect")
-    def on_disconnect(*_):
-        clients.pop(request.sid, None)
-
-    @sio.on("snapshot")
-    def on_snapshot(data=None):
-        info = clients.get(request.sid)
-        if info is None or not _allowed(info):
-            return          # a client asking too often waits for its own retry
-        since = data.get("since") if isinstance(data, dict) else None
-        send_snapshot(request.sid, info, since)
-
-    def on_events(cid, events, state):
-        # runs inside the gateway, under the centre lock: a failure here must not fail the command
-        try:
-            for name, payload, rooms in pushes(state, events, hall.clock(), hall.waits(state), audio):
-                sio.server.emit(name, payload, to=rooms)
-        except Exception:   # the command is already stored; screens resync on the next gap
-            log.exception("pushing events %s..%s of %s failed", events[0].get("seq"), events[-1].get("seq"), cid)
-
-    def agent_online(cid, device):
-        """Whether this kiosk's agent is connected here (None: it may be, to another process)."""
-        if any(i["agent"] and i["center"] == cid and i["kiosk"] == device for i in list(clients.values())):
-            return True
-        return None if app.config["REDIS_URL"] else False
-
-    app.extensions["kiosk_agent_online"] = agent_online
-    hall.listen("publish", on_events)
+    hub = _Hub(app, sio)
+    sio.on("connect")(hub.on_connect)
+    sio.on("disconnect")(hub.on_disconnect)
+    sio.on("snapshot")(hub.on_snapshot)
+    app.extensions["kiosk_agent_online"] = hub.agent_online
+    hub.hall.listen("publish", hub.on_events)
     if mode == "gevent":
         # Start-up objects (modules, the catalogue, folded state) never die: moving them out of
         # the collector's sight keeps full collections, which otherwise land mid-broadcast and set
         # the p99 (NOTES.md), short.
         gc.freeze()
     return sio
+
+
+class _Hub:
+    """The app's Socket.IO handlers and the clients connected to this process."""
+
+    def __init__(self, app, sio):
+        self.app, self.sio = app, sio
+        self.hall = app.extensions["hall"]
+        self.speaker = app.extensions.get("voice")   # displays/voice: the announcements made on the hall
+        self.clients = {}       # sid → {"center", "window", "staff", "kiosk", "agent"} and its snapshot allowance
+
+    def audio(self, state, call):
+        if self.speaker is None:
+            return None
+        try:
+            return self.speaker.announce(state.id, voice(state), call)
+        except Exception:   # a voice that fails must not stop the call: screens use their own voices
+            log.exception("no announcement for %s at window %s of %s", call["ticket"], call["window"], state.id)
+            return None
+
+    def send_snapshot(self, sid, info, since=None):
+        hall, cid = self.hall, info["center"]
+        with hall.reading(cid) as state:
+            now = hall.clock()
+            missed = None
+            if isinstance(since, int) and not isinstance(since, bool) and 0 <= since < state.version:
+                missed = []
+                if state.version - since <= MISSED_MAX_EVENTS:
+                    missed = missed_calls(state, hall.events(cid, since), now, self.audio)
+            snap = snapshot(state, now, hall.waits(state), missed, staff=info["staff"])
+            # straight to this client (not through the message queue), still under the lock, so
+            # that every later push of the centre follows it
+            self.sio.server.emit("snapshot", snap, to=sid, ignore_queue=True)
+
+    # --- connecting ---
+
+    def on_connect(self, auth):
+        auth = auth if isinstance(auth, dict) else {}
+        cid = auth.get("center")
+        if not isinstance(cid, str) or not cid:
+            _refuse("connect with auth {center: ID}")
+        try:
+            state = self.hall.state(cid)
+        except Refused:
+            _refuse(f"no centre {cid!r}")
+        number = _window_of(auth, cid, state)
+        staff, kiosk = self._principal(auth.get("token"), cid)
+        agent = kiosk is not None and auth.get("agent") is True
+        info = {"center": cid, "window": number, "staff": staff, "kiosk": kiosk, "agent": agent,
+                "allowance": SNAPSHOT_BURST, "at": time.monotonic()}
+        self.clients[request.sid] = info
+        _join_rooms(info)
+        self.send_snapshot(request.sid, info, auth.get("since"))
+
+    def _principal(self, token, cid):
+        """(staff?, kiosk device name or None) of a connection's token."""
+        if token is None:
+            return False, None
+        p = principal_for(token, current_app.config["SECRET_KEY"], self.hall.district()) \
+            if isinstance(token, str) else None
+        if p is None:
+            _refuse("the token is invalid or has expired; log in again")
+        if not p.may_act_in(cid):
+            _refuse(f"{p.name} belongs to another centre")
+        return p.role in STAFF_ROLES, (p.name if p.role == "kiosk" else None)
+
+    def on_disconnect(self, *_):
+        self.clients.pop(request.sid, None)
+
+    # --- a snapshot on request ---
+
+    def on_snapshot(self, data=None):
+        info = self.clients.get(request.sid)
+        if info is None or not _allowed(info):
+            return          # a client asking too often waits for its own retry
+        since = data.get("since") if isinstance(data, dict) else None
+        self.send_snapshot(request.sid, info, since)
+
+    # --- the publish listener ---
+
+    def on_events(self, cid, events, state):
+        # runs inside the gateway, under the centre lock: a failure here must not fail the command
+        hall = self.hall
+        try:
+            for name, payload, rooms in pushes(state, events, hall.clock(), hall.waits(state), self.audio):
+                self.sio.server.emit(name, payload, to=rooms)
+        except Exception:   # the command is already stored; screens resync on the next gap
+            log.exception("pushing events %s..%s of %s failed", events[0].get("seq"), events[-1].get("seq"), cid)
+
+    # --- kiosk agents ---
+
+    def agent_online(self, cid, device):
+        """Whether this kiosk's agent is connected here (None: it may be, to another process)."""
+        if any(i["agent"] and i["center"] == cid and i["kiosk"] == device for i in list(self.clients.values())):
+            return True
+        return None if self.app.config["REDIS_URL"] else False
+
+
+def _refuse(message):
+    raise ConnectionRefusedError(message)
+
+
+def _window_of(auth, cid, state):
+    """The window number a connection asks for (None: the whole centre); refused when there is none such."""
+    number = auth.get("window")
+    if number is not None:
+        if isinstance(number, str) and number.isdigit():
+            number = int(number)
+        if isinstance(number, bool) or not isinstance(number, int) or number not in state.windows:
+            _refuse(f"no window {auth.get('window')!r} in centre {cid}")
+    return number
+
+
+def _join_rooms(info):
+    """A window screen its window's room, others the centre's; staff the staff room; a kiosk's pages
+    or its agent their own room."""
+    cid, number, kiosk = info["center"], info["window"], info["kiosk"]
+    join_room(window_room(cid, number) if number is not None else center_room(cid))
+    if info["staff"]:
+        join_room(staff_room(cid))
+    if kiosk is not None:
+        join_room(agent_room(cid, kiosk) if info["agent"] else kiosk_room(cid, kiosk))

@@ -10,10 +10,11 @@ Imports nothing of Hall.
 import logging
 import select
 import termios
-import threading
 import time
 
 import serial
+
+from firmware_bridge.worker import Worker
 
 from . import idcard
 
@@ -29,7 +30,9 @@ class ReaderGone(Exception):
 PORT_ERRORS = (serial.SerialException, OSError, ValueError, termios.error)
 
 
-class Reader:
+class Reader(Worker):
+    join_s = 5
+
     def __init__(self, port, baudrate=115200, on_card=None, on_status=None, poll_s=0.3, answer_timeout_s=1.0,
                  reopen_min_s=0.5, reopen_max_s=5.0):
         self.port, self.baudrate = port, baudrate
@@ -42,18 +45,10 @@ class Reader:
         self.counters = dict(reads=0, opens=0, losses=0, bad_frames=0)
         self._ser = None
         self._decoder = idcard.Decoder()
-        self._stop = threading.Event()
-        self._thread = None
-
-    def start(self):
-        self._thread = threading.Thread(target=self._run, name=f"id reader {self.port}", daemon=True)
-        self._thread.start()
-        return self
+        self._init_worker(f"id reader {self.port}")
 
     def stop(self):
-        self._stop.set()
-        if self._thread:
-            self._thread.join(5)
+        super().stop()
         self._close()
 
     # --- the loop ---

@@ -4,21 +4,24 @@
 at its slave end, which the kiosk agent opens as it would the reader's USB-serial port. A thread
 answers find, select and read as a real reader does, `answer_s` after each request. A test or the
 demo lays a card (`lay(fields)`), takes it away (`remove()`), pulls the cable (`unplug()`,
-`replug()`) or garbles the line (`inject(bytes)`). Imports nothing of Hall.
+`replug()`) or garbles the line (`inject(bytes)`); the pty's life is `firmware_bridge.ptyend`'s.
+Imports nothing of Hall.
 """
 import os
-import pty
 import select
 import threading
 import time
-import tty
+
+from firmware_bridge.ptyend import PtyEnd
 
 from . import idcard
 
 
-class SimReader:
+class SimReader(PtyEnd):
+    thread_name = "sim reader"
+
     def __init__(self, path, answer_s=0.005):
-        self.path = str(path)
+        self._init_pty(path)
         self.answer_s = answer_s
         self.card = None              # the text fields of the card in the field, or None
         self.photo = b""
@@ -27,50 +30,9 @@ class SimReader:
         self.laid_at = None           # time.monotonic() when the card was last laid (benches)
         self._lock = threading.Lock()
         self._decoder = idcard.Decoder()
-        self._master = self._slave = None
-        self._plugged = threading.Event()
-        self._running = False
-        self._thread = None
 
-    # --- life ---
-
-    def start(self):
-        self._running = True
-        self.replug()
-        self._thread = threading.Thread(target=self._run, name=f"sim reader {self.path}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._running = False
-        self.unplug()
-        if self._thread:
-            self._thread.join(5)
-
-    def unplug(self):
-        """The reader's cable is pulled: the agent's port fails (EIO) and the path disappears."""
-        self._plugged.clear()
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-        self._master = self._slave = None
-        if os.path.islink(self.path):
-            os.unlink(self.path)
-
-    def replug(self):
-        master, slave = pty.openpty()
-        tty.setraw(slave)             # until the agent opens it, a pty would turn \n into \r\n
-        tmp = self.path + ".new"
-        if os.path.islink(tmp):
-            os.unlink(tmp)
-        os.symlink(os.ttyname(slave), tmp)
-        os.replace(tmp, self.path)
+    def _replugged(self):
         self._decoder.reset()
-        self._master, self._slave = master, slave
-        self._plugged.set()
 
     # --- the card ---
 
@@ -82,9 +44,6 @@ class SimReader:
     def remove(self):
         with self._lock:
             self.card = None
-
-    def inject(self, data):
-        os.write(self._master, data)
 
     # --- the line ---
 

@@ -226,6 +226,22 @@ def read_status(printer):
     return "paper_low" if paper == 1 else "ok"
 
 
+def status_of(printer, spec):
+    """The printer's state as `read_status` tells it, then closes the connection.
+
+    With no way to ask (a file, or status off in the spec), whether it opens is what can be known:
+    'ok' when it does; a PrinterFault or the transport's own error when it does not.
+    """
+    try:
+        status = read_status(printer) if spec["status"] else None
+        if status is None:
+            printer.open()
+            status = "ok"
+        return status
+    finally:
+        _close(printer)
+
+
 def _answer_promptly(printer):
     """A serial printer's status read returns once its one-byte answer has come, not at the timeout.
 

@@ -252,16 +252,7 @@ class Kiosks:
     # --- helpers ---
 
     def _ask(self, spec):
-        p = self.connect(spec)
-        try:
-            status = printers.read_status(p) if spec["status"] else None
-            if status is None:
-                # no way to ask (a file, or status off): whether it opens is what can be known
-                p.open()
-                status = "ok"
-            return status
-        finally:
-            printers._close(p)
+        return printers.status_of(self.connect(spec), spec)
 
     def _ticket(self, cid, ticket_id, base_url):
         with self.hall.reading_ticket(ticket_id) as (state, t):

@@ -170,17 +170,11 @@ class Agent:
     def _ask(self, spec):
         p = self.connect(spec)
         try:
-            status = printers.read_status(p) if spec["status"] else None
-            if status is None:
-                p.open()
-                status = "ok"
-            return status
+            return printers.status_of(p, spec)
         except printers.PrinterFault as fault:
             return fault.code
         except Exception:   # noqa: BLE001 - opening a missing device raises anything
             return "offline"
-        finally:
-            printers._close(p)
 
     def _printer_changed(self, status):
         if status != self.printer_status:

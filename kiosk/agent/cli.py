@@ -1,37 +1,19 @@
 """Entry points: `hall kiosk-agent --config FILE` and `hall kiosk-sim --config FILE`."""
-import logging
-import signal
 import sys
-import threading
+
+from firmware_bridge.process import run_until_signalled, typed_commands
 
 from . import config as cfgmod
 from .agent import Agent
 
 
-def _stop_on_signals():
-    stop = threading.Event()
-
-    def handler(signum, frame):
-        stop.set()
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    return stop
-
-
 def run_agent(path, stats_every_s=60):
     """Run the agent until SIGINT/SIGTERM. Raises config.ConfigError on a bad file."""
     config = cfgmod.load(path)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stop = _stop_on_signals()
-    agent = Agent(config).start()
     reader = f"ID-card reader on {config.reader_port}" if config.reader_port else "no ID-card reader"
-    print(f"kiosk agent for {config.center} at {config.hall}: {config.printer['kind']} printer, {reader}",
-          file=sys.stderr, flush=True)
-    try:
-        while not stop.wait(stats_every_s):
-            logging.getLogger("kiosk.agent").info("stats: %s", agent.stats())
-    finally:
-        agent.stop()
+    run_until_signalled(lambda: Agent(config).start(),
+                        f"kiosk agent for {config.center} at {config.hall}: {config.printer['kind']} printer, {reader}",
+                        "kiosk.agent", stats_every_s)
 
 
 HELP = """commands:
@@ -55,12 +37,7 @@ def run_sim(path, stdin=None, out=None):
     sim = SimReader(config.reader_port).start()
     print(f"{config.reader_port}: a simulated ID-card reader\n{HELP}", file=out, flush=True)
     try:
-        for raw in stdin:
-            words = raw.split()
-            if not words:
-                continue
-            if words[0] in ("quit", "exit"):
-                break
+        for words in typed_commands(stdin):
             print(_command(sim, words), file=out, flush=True)
     finally:
         sim.stop()

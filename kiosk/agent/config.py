@@ -9,7 +9,7 @@
 import re
 from dataclasses import dataclass
 
-import yaml
+from firmware_bridge.process import read_yaml
 
 from ..printer import check_spec
 
@@ -31,13 +31,7 @@ class AgentConfig:
 
 
 def load(path, need_token=True):
-    try:
-        with open(path, encoding="utf-8") as f:
-            raw = yaml.safe_load(f)
-    except OSError as e:
-        raise ConfigError(f"cannot read {path}: {e.strerror}") from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path} is not valid YAML: {e}") from None
+    raw = read_yaml(path, ConfigError)
     return build(raw, need_token)
 
 

@@ -11,6 +11,8 @@ import threading
 import requests
 import socketio
 
+from firmware_bridge.link_thread import LinkThread, disconnect_quietly
+
 log = logging.getLogger(__name__)
 
 
@@ -18,7 +20,7 @@ class HallUnreachable(Exception):
     pass
 
 
-class Link:
+class Link(LinkThread):
     def __init__(self, url, center, token, on_print, on_online=None, connect_timeout=1.0, read_timeout=5.0,
                  reconnect_min_s=0.2, reconnect_max_s=5.0):
         self.url, self.center, self.token = url.rstrip("/"), center, token
@@ -31,10 +33,7 @@ class Link:
         self._session = requests.Session()
         self._session.headers["Authorization"] = f"Bearer {token}"
         self._http_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._gone = threading.Event()
-        self._thread = None
-        self.sio = None
+        self._init_thread("kiosk agent link")
 
     # --- HTTP ---
 
@@ -51,23 +50,6 @@ class Link:
             return r.status_code, None
 
     # --- Socket.IO ---
-
-    def start(self):
-        self._thread = threading.Thread(target=self._run, name="kiosk agent link", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._stop.set()
-        self._gone.set()
-        sio = self.sio
-        if sio is not None:
-            try:
-                sio.disconnect()
-            except Exception:   # noqa: BLE001 - stopping anyway
-                pass
-        if self._thread:
-            self._thread.join(10)
 
     def _run(self):
         delay = self.reconnect_min_s
@@ -88,10 +70,7 @@ class Link:
             self.connects += 1
             self._set_online(True)
             self._gone.wait()
-            try:
-                sio.disconnect()
-            except Exception:   # noqa: BLE001
-                pass
+            disconnect_quietly(sio)
             self._set_online(False)
             if not self._stop.is_set():
                 self._stop.wait(delay)
