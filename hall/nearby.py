@@ -4,10 +4,11 @@ A province has thousands of centres and a summary costs a catch-up and every que
 a page is chosen from the centres' locations alone (`Locations`, read once and kept for a second)
 and only the page's centres are summarized.
 """
-import heapq
 import math
 import threading
 import time
+
+import numpy as np
 
 from . import views
 from .core.errors import Refused
@@ -24,29 +25,44 @@ def distance_m(a, b):
 
 
 class Locations:
-    """Every centre's `(lat, lon)` (or None), re-read from the states when older than the TTL or
-    when the store's centres change; a page's own centres are read fresh anyway."""
+    """Every centre's location, re-read from the states when older than the TTL or when the
+    store's centres change; a page's own centres are read fresh anyway. Kept as arrays, so that
+    ranking 2,000 centres is a few vector operations rather than 2,000 Python calls."""
 
     def __init__(self, clock=time.monotonic):
         self.clock = clock
         self._lock = threading.Lock()
         self._ids = None
         self._until = 0.0
-        self._where = {}
+        self._table = None
 
     def of(self, gateway, ids):
+        """(centre ids, their latitudes and longitudes in radians (NaN for none), their ranks by id)."""
         ids = tuple(ids)
         with self._lock:
             if ids != self._ids or self.clock() >= self._until:
-                where = {}
+                known, points = [], []
                 for cid in ids:
                     try:
                         cfg = gateway.state(cid).config
                     except Refused:         # a stream that never became a centre
                         continue
-                    where[cid] = tuple(cfg.location) if cfg.location else None
-                self._ids, self._where, self._until = ids, where, self.clock() + LOCATIONS_TTL_S
-            return self._where
+                    known.append(cid)
+                    points.append(cfg.location or (math.nan, math.nan))
+                rad = np.radians(np.array(points, dtype=float).reshape(-1, 2))
+                self._ids, self._until = ids, self.clock() + LOCATIONS_TTL_S
+                by_id = np.argsort(np.array(known, dtype=object)).argsort()     # ties go by id
+                self._table = (known, rad[:, 0], rad[:, 1], by_id)
+            return self._table
+
+
+def ranked(table, near):
+    """The centres' ids, nearest `near` first (ties by id; those with no location last)."""
+    known, lat, lon, by_id = table
+    lat0, lon0 = math.radians(near[0]), math.radians(near[1])
+    h = np.sin((lat - lat0) / 2) ** 2 + math.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+    d = np.nan_to_num(np.arcsin(np.sqrt(np.minimum(h, 1.0))), nan=np.inf)
+    return [known[i] for i in np.lexsort((by_id, d))]
 
 
 def locations(app):
@@ -81,12 +97,8 @@ def page(gateway, where, now, near=None, limit=None, offset=0):
     if near is None:
         return summaries(gateway, ids[offset:stop], now)
 
-    def key(cid):
-        loc = located[cid]
-        return (0, distance_m(near, loc), cid) if loc else (1, 0.0, cid)
-    located = where.of(gateway, ids)
-    ranked = heapq.nsmallest(stop, map(key, located)) if stop is not None else sorted(map(key, located))
-    out = summaries(gateway, [cid for *_, cid in ranked[offset:]], now, near)
+    order = ranked(where.of(gateway, ids), near)
+    out = summaries(gateway, order[offset:stop], now, near)
     # the page's centres were read fresh: one moved within the TTL takes its new place
     out.sort(key=lambda s: (s["distance_m"] is None, s["distance_m"] or 0, s["id"]))
     return out
