@@ -103,6 +103,16 @@ def catalog_load(file):
                    f"({len(c['queues'])} queues, {len(c['items'])} items, {len(c['windows'])} windows)")
 
 
+@catalog.command("province", help="Print a generated province of centres over Guangdong (YAML, for "
+                                   "`hall catalog load`): for scale tests and benches.")
+@click.option("--centers", default=2000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+def catalog_province(centers, seed):
+    import yaml
+    from .sim.province import province
+    click.echo(yaml.safe_dump(province(centers, seed), allow_unicode=True, sort_keys=False, width=1000), nl=False)
+
+
 @cli.group(help="Staff, managers and administrators.")
 def users():
     pass

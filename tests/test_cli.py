@@ -95,3 +95,16 @@ def test_every_command_has_help_and_a_readme_line(run, path, cmd):
     if not hasattr(cmd, "commands"):
         readme = open("README.md", encoding="utf-8").read()
         assert f"hall {' '.join(path)}" in readme, f"README does not document hall {' '.join(path)}"
+
+
+def test_catalog_province_prints_a_catalogue_that_loads(run, tmp_path):
+    r = run("catalog", "province", "--centers", "30", "--seed", "5")
+    assert r.exit_code == 0
+    doc = yaml.safe_load(r.output)
+    assert len(doc["centers"]) == 30 and r.output == run("catalog", "province", "--centers", "30", "--seed", "5").output
+    assert all(20 <= c["location"][0] <= 26 and 109 <= c["location"][1] <= 118 for c in doc["centers"])
+    path = tmp_path / "province.yaml"
+    path.write_text(r.output, encoding="utf-8")
+    loaded = run("catalog", "load", str(path))
+    assert loaded.exit_code == 0 and loaded.output.count(": updated") == 30
+    assert list(stored(tmp_path).state("gd-0030").config.location) == doc["centers"][29]["location"]

@@ -1,29 +1,24 @@
-"""Public views of the district's centres: waits for crowd diversion, queues, windows, items."""
-from flask import Blueprint, jsonify
+"""Public views of the centres: waits for crowd diversion, queues, windows, items."""
+from flask import Blueprint, current_app, jsonify
 
-from .. import views
-from ..core.errors import Refused
+from .. import nearby, views
 from . import models as m
 from .common import hall, now
-from .spec import Cached, declare
+from .spec import Cached, args, declare
 
 bp = Blueprint("api_centers", __name__)
 
 
 # the district's answers keep to the TTL whatever a client asks: they are the ones worth flooding
 @bp.get("/centers")
-@declare({200: m.Centers}, errors=(), public=True, cache=Cached("district"))
+@declare({200: m.Centers}, query=m.CentersQuery, errors=(400,), public=True, cache=Cached("district"))
 def list_centers():
-    """every centre with its queues' waits (crowd diversion)"""
-    t = now()
-    out = []
-    for cid in hall().centre_ids():
-        try:
-            with hall().reading(cid) as state:
-                out.append(views.center_summary(state, t, hall().waits(state)))
-        except Refused:  # a stream that never became a centre
-            continue
-    return jsonify({"centers": out})
+    """every centre with its queues' waits (crowd diversion); `near=LAT,LON` nearest first with
+    `distance_m`, `limit` and `offset` page the list"""
+    q = args()
+    # with neither, the whole list as it always was; otherwise only the page is summarized
+    return jsonify({"centers": nearby.page(hall(), nearby.locations(current_app), now(), q.near, q.limit,
+                                           q.offset)})
 
 
 @bp.get("/centers/<cid>")

@@ -5,9 +5,10 @@ tests check every answer they get against that document. Request models are stri
 not text, `true` is not 1) and ignore fields they do not name; answer models name the contract's
 fields and allow more.
 """
+import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..core.config import CATEGORIES, MODES
 from ..core.decide import DEVICE_STATUSES, POSITIONS, PRIORITIES
@@ -195,6 +196,26 @@ class AddDevice(Body):
     center: Id | None = None
 
 
+def _lat_lon(text):
+    lat, comma, lon = text.partition(",")
+    try:
+        point = (float(lat), float(lon))
+    except ValueError:
+        point = None
+    if not comma or point is None or not all(map(math.isfinite, point)) \
+            or not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
+        raise ValueError("must be 'LAT,LON' in degrees, e.g. 23.129,113.264")
+    return point
+
+
+class CentersQuery(Query):
+    near: Annotated[str, Field(max_length=64, description="LAT,LON: nearest centres first, each with `distance_m`",
+                               examples=["23.129,113.264"]),
+                    AfterValidator(_lat_lon)] | None = None
+    limit: Annotated[int, Field(ge=1, le=500, description="at most this many centres")] | None = None
+    offset: Annotated[int, Field(ge=0, le=1_000_000, description="skip this many first")] = 0
+
+
 class CatalogQuery(Query):
     format: Literal["json", "yaml"] | None = None
 
@@ -256,6 +277,8 @@ class CenterSummary(Answer):
     id: str
     name: str
     queues: list[Queue]
+    distance_m: int | None = Field(None, description="great-circle metres from `near` (only when asked with it; "
+                                                     "null for a centre with no location)")
 
 
 class Center(CenterSummary):

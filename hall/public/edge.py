@@ -6,7 +6,7 @@
   phones' budget. A token's validity is remembered for a few seconds (valid or not), so the
   check costs a dictionary lookup; one that stands for no one counts like no token.
 - Cache the GET routes declared `cache=Cached(...)` (`hall/api/spec.py`: `/centers`,
-  `/centers/<c>`, `/centers/<c>/items`, `/tickets/<id>`) per path for at most
+  `/centers/<c>`, `/centers/<c>/items`, `/tickets/<id>`) per path and query for at most
   `PUBLIC_CACHE_TTL` seconds (1 s). The declarations are the only list: the edge matches paths
   against those routes' own rules. A command appended by this process drops its centre's
   entries at once (the gateway's listener hook); another process's commands are seen when the
@@ -170,17 +170,21 @@ class Edge:
                 # a phone that heard its ticket called over Socket.IO may be talking to another
                 # process than the one that called it: it asks with no-cache and gets the truth
                 live = cached.revalidate and _revalidate(environ)
-                return self._cached(environ, start_response, path, cid, cached.cache_control, cors, live)
+                # the query is part of what was asked (`/centers?near=…` is another answer)
+                query = environ.get("QUERY_STRING")
+                key = f"{path}?{query}" if query else path
+                return self._cached(environ, start_response, path, key, cid, cached.cache_control, cors, live)
         return self.app(environ, start_response)
 
     # --- the cache ---
 
-    def _cached(self, environ, start_response, path, cid, cache_control, cors, live=False):
-        entry = None if live else self._fresh(path, cid)
+    def _cached(self, environ, start_response, path, key, cid, cache_control, cors, live=False):
+        """`path` names the route (and is what `routes` remembers); `key` (path and query) the answer."""
+        entry = None if live else self._fresh(key, cid)
         if entry is None:
-            with self._lock_for(path):
+            with self._lock_for(key):
                 # another request may have filled it while this one waited
-                entry = None if live else self._fresh(path, cid)
+                entry = None if live else self._fresh(key, cid)
                 if entry is None:
                     gen = self._gens.get(cid, 0)       # read before computing: a change meanwhile wins
                     # a HEAD is answered from the GET's body (the inner app would send none to keep)
@@ -190,12 +194,12 @@ class Edge:
                     if not status.startswith("200 "):
                         # made-up ids must cost nothing: no memo and no lock kept for them
                         self.routes.forget(path)
-                        self._locks.pop(path, None)
+                        self._locks.pop(key, None)
                         start_response(status, _merge(headers, cors))
                         return [body] if environ.get("REQUEST_METHOD") != "HEAD" else [b""]
                     ctype = next((v for k, v in headers if k.lower() == "content-type"), "application/json")
                     entry = _Entry(body, etag_of(body), ctype, cache_control, gen, self.clock() + self.ttl)
-                    self._store(path, entry)
+                    self._store(key, entry)
         return self._answer(environ, start_response, entry, cors)
 
     def _fresh(self, path, cid):

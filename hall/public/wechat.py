@@ -21,6 +21,7 @@ WECHAT_AES_KEY_PREVIOUS_UNTIL (epoch seconds or an ISO date-time), PUBLIC_URL.
 """
 import hashlib
 import logging
+import math
 import secrets
 import time
 from datetime import datetime
@@ -30,12 +31,15 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from .. import views
+from .. import nearby, views
 from ..core.errors import Refused
 from ..text import text as say
 from . import wechat_text as text
 from .memo import open_memo
 from .wechat_crypto import CryptoError, aes_key, decrypt, encrypt, signature, signature_ok
+
+# a location message answers with the nearest centres' waits: the board's first lines, as many as fit
+NEAR_CENTRES = 10
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +274,22 @@ def _respond(msg, now):
         return _command(msg.get("Content", ""), msg, now, base)
     if kind == "voice" and msg.get("Recognition"):
         return _command(msg["Recognition"], msg, now, base)
+    if kind == "location":
+        near = _point(msg.get("Location_X"), msg.get("Location_Y"))
+        if near is not None:
+            hall = current_app.extensions["hall"]
+            return text.board_text(nearby.page(hall, nearby.locations(current_app), now, near, NEAR_CENTRES), base)
     return text.help_text(base)
+
+
+def _point(lat, lon):
+    """A location message's `[lat, lon]` (Location_X is the latitude), or None."""
+    try:
+        point = [float(lat), float(lon)]
+    except (TypeError, ValueError):
+        return None
+    ok = all(map(math.isfinite, point)) and -90 <= point[0] <= 90 and -180 <= point[1] <= 180
+    return point if ok else None
 
 
 def _summaries(hall, now):

@@ -92,7 +92,10 @@ def test_board_with_location_and_in_english(district, phone, artifacts):
     page = phone(geolocation={"latitude": EAST_AT[0] + 0.001, "longitude": EAST_AT[1]}, permissions=["geolocation"])
     page.goto(district.url + "/m/")
     page.wait_for_selector(".centre-card[data-center='west']")
-    page.click("#locate")
+    # the nearest centres are asked for, at the position rounded to about a kilometre
+    with page.expect_request(lambda r: "/api/v1/centers?" in r.url) as asked:
+        page.click("#locate")
+    assert asked.value.url.endswith(f"/api/v1/centers?near={EAST_AT[0]:.2f},{EAST_AT[1]:.2f}&limit=20")
     page.wait_for_function("document.querySelector('#locate-status').textContent === '已按距离排序'")
     order = page.eval_on_selector_all(".centre-card", "els => els.map(e => e.dataset.center)")
     assert order == ["east", "north", "west"]

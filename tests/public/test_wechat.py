@@ -295,3 +295,29 @@ def test_the_board_reply_is_quick_on_the_demo_district(make_app, clock):
     reply = wx.read(wx.post(text_message("排队", at=clock())))["Content"]
     assert time.monotonic() - start < 2.5
     assert "环市街政务服务中心" in reply and len(reply.encode()) <= 2048     # WeChat's limit for a text reply
+
+
+def location_message(lat, lon, at):
+    return ("<xml>"
+            f"<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{OPENID}]]></FromUserName>"
+            f"<CreateTime>{int(at)}</CreateTime><MsgType><![CDATA[location]]></MsgType>"
+            f"<Location_X>{lat}</Location_X><Location_Y>{lon}</Location_Y><Scale>15</Scale>"
+            "<Label><![CDATA[某地]]></Label>"
+            f"<MsgId>{int(at * 1000)}</MsgId></xml>")
+
+
+@pytest.mark.parametrize("here, first, second", [((23.0, 113.0), "东区", "西区"), ((23.0, 110.0), "西区", "东区")])
+def test_a_location_message_lists_the_nearest_centres_first(make_app, clock, here, first, second):
+    from hall.public.wechat_text import help_text
+    from tests.helpers import small_center
+    app = make_app(centers=[small_center("east", location=[23.0, 113.1]),
+                            small_center("west", name="西区政务服务中心", location=[23.0, 110.1])],
+                   WECHAT_TOKEN=TOKEN, WECHAT_APPID=APPID, PUBLIC_URL="https://hall.example.gov.cn")
+    wx = WeChat(app.test_client(), clock)
+    content = wx.read(wx.post(location_message(*here, at=clock())))["Content"]
+    assert content.index(first + "政务服务中心") < content.index(second + "政务服务中心")
+    # a location that is no place gets the help text, not an error
+    clock.advance(1)
+    bad = wx.read(wx.post(location_message("abc", 113, at=clock())))["Content"]
+    with app.app_context():
+        assert bad == help_text("https://hall.example.gov.cn")

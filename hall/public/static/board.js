@@ -4,31 +4,49 @@
 (function () {
   "use strict";
   var REFRESH_MS = 10000;
-  var state = {centres: [], items: {}, here: null, fetchedAt: null, itemsLoaded: false, locateKey: null};
+  var NEAR_LIMIT = 20;      /* with a position, the nearest centres only: a province has thousands */
+  var state = {centres: [], items: {}, here: null, fetchedAt: null, itemsLoaded: false, itemsPending: false,
+               locateKey: null};
 
   function $(id) { return document.getElementById(id); }
 
+  /* The server is asked for the centres near a point rounded to 0.01° (about a kilometre): enough
+   * to choose them, no more of where the phone is; distances shown are worked out here. */
+  function centresUrl() {
+    if (!state.here) return "/api/v1/centers";
+    return "/api/v1/centers?near=" + state.here[0].toFixed(2) + "," + state.here[1].toFixed(2) +
+      "&limit=" + NEAR_LIMIT;
+  }
+
   function load() {
-    return M.getJSON("/api/v1/centers").then(function (r) {
+    return M.getJSON(centresUrl()).then(function (r) {
       if (r.status !== 200) throw new Error("HTTP " + r.status);
       state.centres = r.body.centers || [];
       state.fetchedAt = M.now();
       $("offline").hidden = true;
       render();
-      if (!state.itemsLoaded) loadItems();
+      loadItems();
     }).catch(function () {
       $("offline").hidden = false;
       if (!state.centres.length) $("centres").textContent = M.t("failed");
     });
   }
 
+  /* Items of the centres shown that are not yet known (new ones come into view as the phone moves). */
   function loadItems() {
-    state.itemsLoaded = true;
-    Promise.all(state.centres.map(function (c) {
+    var missing = state.centres.filter(function (c) { return !state.items.hasOwnProperty(c.id); });
+    if (!missing.length || state.itemsPending) return;
+    state.itemsPending = true;
+    Promise.all(missing.map(function (c) {
       return M.getJSON("/api/v1/centers/" + encodeURIComponent(c.id) + "/items").then(function (r) {
         state.items[c.id] = r.status === 200 ? r.body.items : [];
       });
-    })).then(function () { fillItems(); renderRanking(); }, function () { state.itemsLoaded = false; });
+    })).then(function () {
+      state.itemsPending = false;
+      state.itemsLoaded = true;
+      fillItems();
+      renderRanking();
+    }, function () { state.itemsPending = false; });
   }
 
   function fillItems() {
@@ -140,7 +158,7 @@
     $("locate-status").textContent = key ? M.t(key) : "";
   }
 
-  /* The position stays on the phone: distances are worked out here, never sent anywhere. */
+  /* The position stays on the phone but for its rounded form in `centresUrl`. */
   function locate() {
     if (!navigator.geolocation) { locating("no_location"); return; }
     locating("locating");
@@ -148,6 +166,7 @@
       state.here = [p.coords.latitude, p.coords.longitude];
       locating("located");
       render();
+      load();
     }, function () {
       locating("no_location");
     }, {enableHighAccuracy: false, timeout: 10000, maximumAge: 300000});
