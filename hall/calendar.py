@@ -36,15 +36,25 @@ def uncovered(years, today):
     return [y for y in wanted if not years[0] <= y <= years[1]]
 
 
-def attach(center, today=None, table=None):
+def follows(center):
+    return center.get("hours") is not None and center.get("calendar", "official") == "official"
+
+
+def attach(center, table=None):
     """A normalized centre with the official calendar's table, when it has hours and follows it."""
-    if center.get("hours") is None or center.get("calendar", "official") != "official":
+    if not follows(center):
         return center
     table = table or official()
-    missing = uncovered(table["years"], today or date.today())
-    if missing:
-        log.warning("centre %s: the official holiday calendar (package chinese-calendar) covers %d–%d, not %s: "
-                    "on those days the centre follows its weekly hours only. Upgrade chinese-calendar and load "
-                    "the catalogue again.", center["id"], table["years"][0], table["years"][1],
-                    ", ".join(map(str, missing)))
     return {**center, "official_calendar": table}
+
+
+def warn_uncovered(centers, today=None, table=None):
+    """One warning for a catalogue whose centres follow the calendar into a year it does not cover."""
+    following = [c["id"] for c in centers if follows(c)]
+    table = table or official()
+    missing = uncovered(table["years"], today or date.today())
+    if following and missing:
+        log.warning("the official holiday calendar (package chinese-calendar) covers %d–%d, not %s: on those days "
+                    "%d centre(s) (%s) follow their weekly hours only. Upgrade chinese-calendar and load the "
+                    "catalogue again.", table["years"][0], table["years"][1], ", ".join(map(str, missing)),
+                    len(following), ", ".join(following[:5]) + (", …" if len(following) > 5 else ""))

@@ -27,6 +27,7 @@ def parse(data):
     if unknown:
         raise ConfigError(f"unknown top-level field(s) {', '.join(unknown)}")
     centers = [calendar.attach(normalize_center(c)) for c in data["centers"]]
+    calendar.warn_uncovered(centers)
     ids = [c["id"] for c in centers]
     if len(set(ids)) != len(ids):
         raise ConfigError("a centre id appears twice")

@@ -91,11 +91,12 @@ def test_a_year_the_package_does_not_cover_is_a_warning(caplog):
     plain = centre(calendar="none")
     del plain["calendar"]                   # a normalized centre that has not met the table yet
     with caplog.at_level(logging.WARNING, logger="hall.calendar"):
-        calendar.attach(plain, today=date(2026, 6, 1))
+        calendar.warn_uncovered([plain], today=date(2026, 6, 1))
     assert caplog.records == []
     with caplog.at_level(logging.WARNING, logger="hall.calendar"):
-        c = calendar.attach(plain, today=date(2026, 11, 26))       # next year's schedule is due
-    (record,) = caplog.records
+        calendar.warn_uncovered([plain, {**plain, "id": "west"}], today=date(2026, 11, 26))  # next year is due
+    c = calendar.attach(plain)
+    (record,) = caplog.records                  # one warning for the catalogue, not one per centre
     assert "covers 2004–2026, not 2027" in record.getMessage() and "Upgrade chinese-calendar" in record.getMessage()
     # and a day of that year follows the weekly hours only: a Friday open, 1 January 2027 too
     hours = CenterConfig.from_dict(c).hours
