@@ -279,7 +279,7 @@ def normalize_center(raw):
             "per_day": (1, 100), "active_per_queue": (1, 100), "max_km": (0.1, 1000)})}
            if raw.get("remote") is not None else {}),
         **({"norms": _norms(raw["norms"], where + ".norms", CENTER_NORMS)} if raw.get("norms") is not None else {}),
-        **({"rating_days": _num(raw["rating_days"], where + ".rating_days", 0, 365, integer=True)}
+        **({"rating_days": _num(raw["rating_days"], where + ".rating_days", 0, 90, integer=True)}
            if raw.get("rating_days") is not None else {}),
         **({"elderly_age": _num(raw["elderly_age"], where + ".elderly_age", 50, 120, integer=True)}
            if raw.get("elderly_age") is not None else {}),
