@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from .core import decide, apply, CenterState, Refused
 from .core import district as district_core
 from .core.config import ID_RE
+from .core import ratings
 from .core.errors import not_found
 from .estimate import Estimator
 from .store import Conflict
@@ -122,6 +123,9 @@ class Hall:
             except Refused:
                 state = None
             ticket = state.tickets.get(ticket_id) if state else None
+            if ticket is None and state is not None and state.config is not None:
+                # served on an earlier day: still shown (and rated) within the rating window
+                ticket = ratings.past_ticket(state, ticket_id)
             if ticket is None:
                 raise not_found("no such ticket (or its day has ended)", "unknown_ticket")
             yield state, ticket

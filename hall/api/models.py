@@ -83,6 +83,24 @@ class IssueTicket(Body):
 class Evaluation(Body):
     score: Annotated[int, Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")]
     comment: text(500) | None = None
+    options: Annotated[list[text(32)], Field(max_length=16, description=(
+        "option codes of GET /evaluation/options for this score; at least one for 1 or 2 "
+        "(400 reason_required); 400 unknown_option"))] = []
+
+
+class EvaluationOption(Answer):
+    code: str
+    text: str
+
+
+class EvaluationLevel(Answer):
+    score: int
+    name: str
+    options: list[EvaluationOption]
+
+
+class EvaluationOptions(Answer):
+    levels: list[EvaluationLevel]
 
 
 class IdempotencyKey(BaseModel):

@@ -2,6 +2,8 @@
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import views
+from ..core import ratings
+from ..text import text
 from ..core.appointments import booking_of
 from . import citizens, id_cards, models as m
 from .common import ApiError, caller, check, existing_center, hall, USER_ROLES
@@ -125,18 +127,52 @@ def _rater(tid):
     p = caller()
     cid = _centre_of(tid)
     if p is not None:
-        check(p, ("bridge",), cid)
+        check(p, ("bridge", "kiosk"), cid)
+
+
+# who rates through which 好差评 channel: the window's evaluator keypad comes by the bridge
+CHANNEL_OF_RATER = {"bridge": "evaluator", "kiosk": "kiosk"}
+
+
+@bp.get("/evaluation/options")
+@declare({200: m.EvaluationOptions}, errors=(), public=True)
+def evaluation_options():
+    """the national 好差评 levels and the options a citizen may tick at each (`?lang=en` for English)
+
+    Who: the public."""
+    response = jsonify(rating_options(request.args.get("lang")))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.post("/tickets/<tid>/evaluation")
 @declare({201: m.Ticket}, json=m.Evaluation, errors=(400, 401, 403, 404, 409), public=True, guard=_rater)
 def evaluate(tid):
-    """rate the service (5 非常满意 … 1 非常不满意)
+    """rate the service (5 非常满意 … 1 非常不满意) with the options of its level; once per channel
+    (evaluator, phone, kiosk: 409 already_rated), within the centre's `rating_days` after it ended
+    (409 rating_closed); a 1 or 2 names at least one reason (400 reason_required)
 
-    Who: the public, or a bridge device (a rating keypad)."""
+    Who: the public (phone), a kiosk device, or a bridge device (a rating keypad)."""
     cid, p, data = _centre_of(tid), caller(), payload()
-    _, _, shown = hall().execute(cid, "evaluate", {"ticket": tid, "score": data.score, "comment": data.comment},
-                                 by=p.actor if p else "public", view=_ticket_view)
+    channel = CHANNEL_OF_RATER.get(p.role, "phone") if p else "phone"
+    options = list(data.options)
+    if channel == "evaluator" and not options and data.score in ratings.REASON_REQUIRED:
+        options = [ratings.KEYPAD_OPTION]       # a keypad has keys for levels, none for reasons
+    _, _, shown = hall().execute(cid, "evaluate", {"ticket": tid, "score": data.score, "comment": data.comment,
+                                                   "options": options, "channel": channel},
+                                 by=p.actor if p else "public", view=_rated_view)
     response = jsonify(shown)
     response.status_code = 201
     return response
+
+
+def _rated_view(state, tid):
+    t = state.tickets.get(tid) or ratings.past_ticket(state, tid)
+    return views.ticket(state, t, hall().waits(state))
+
+
+def rating_options(lang=None):
+    """The levels and options of hall.core.ratings in words of the text catalogue."""
+    return {"levels": [{"score": score, "name": text(f"rating.level_{score}", lang),
+                        "options": [{"code": c, "text": text(f"rating.{c}", lang)} for c in ratings.options_of(score)]}
+                       for score in ratings.SCORES]}

@@ -76,7 +76,7 @@ WINDOW_KEYS = ("number", "name", "queues", "mode")
 CENTER_KEYS = ("id", "name", "name_en", "address", "location", "timezone", "hours", "notice", "notice_en",
                "recall_limit", "tickets_per_day", "voice", "unconfirmed_void_s", "booking", "remote", "norms",
                "elderly_age", "queues", "items", "windows", "calendar", "closed_dates", "open_dates",
-               "official_calendar")
+               "official_calendar", "rating_days")
 CALENDARS = ("official", "none")
 
 
@@ -279,6 +279,8 @@ def normalize_center(raw):
             "per_day": (1, 100), "active_per_queue": (1, 100), "max_km": (0.1, 1000)})}
            if raw.get("remote") is not None else {}),
         **({"norms": _norms(raw["norms"], where + ".norms", CENTER_NORMS)} if raw.get("norms") is not None else {}),
+        **({"rating_days": _num(raw["rating_days"], where + ".rating_days", 0, 90, integer=True)}
+           if raw.get("rating_days") is not None else {}),
         **({"elderly_age": _num(raw["elderly_age"], where + ".elderly_age", 50, 120, integer=True)}
            if raw.get("elderly_age") is not None else {}),
         **_calendar_keys(raw, where),

@@ -8,7 +8,7 @@ import copy
 import inspect
 from functools import cache
 
-from . import appointments, followups, moves, supervision
+from . import appointments, followups, moves, ratings, supervision
 from .clock import day_bounds, is_open
 from .config import MODES, normalize_center, ConfigError
 from .errors import Refused, bad_input, not_found, conflict, unavailable
@@ -169,17 +169,33 @@ def cancel(state, at, by, ticket, reason="citizen"):
     return [_event("ticket_cancelled", at, by, ticket=t.id, reason=reason)], t.id
 
 
-def evaluate(state, at, by, ticket, score, comment=None):
-    """`score` 1..5 and `comment` (at most 500 characters) come checked by the API's schema."""
-    t = _ticket(state, ticket)
-    if t.status != DONE:
+def evaluate(state, at, by, ticket, score, comment=None, options=(), channel="phone"):
+    """Rate a served ticket (好差评, hall.core.ratings): once per channel, within the centre's rating
+    window after it ended, so yesterday's ticket may still be rated. `score` 1..5 and `comment` (at
+    most 500 characters) come checked by the API's schema; the options are checked here."""
+    if isinstance(score, bool) or score not in ratings.SCORES:
+        raise bad_input("score must be 1 to 5")
+    if channel not in ratings.CHANNELS:
+        raise bad_input(f"channel must be one of {', '.join(ratings.CHANNELS)}")
+    wrong = ratings.check_options(score, options)
+    if wrong is not None:
+        raise bad_input(wrong[1], wrong[0])
+    t = state.ticket_by_ref(ticket) if isinstance(ticket, str) and ticket else None
+    if t is not None and t.status != DONE:
         raise conflict(f"ticket {t.number} is {t.status}; it can be rated once served", "not_done")
-    if t.score is not None:
-        raise conflict(f"ticket {t.number} was already rated", "already_rated")
-    w = state.windows.get(t.window)
-    return [_event("ticket_evaluated", at, by, ticket=t.id, score=score, comment=comment,
-                   window=t.window, queue=t.queue, staff=(w.staff or {}).get("username") if w else None)
-            ], t.id
+    tid = t.id if t is not None else ticket
+    r = ratings.record_of(state, tid) if isinstance(tid, str) else None
+    if r is None:
+        _ticket(state, ticket)                  # 400 or 404 as for any ticket
+        raise conflict(f"ticket {t.number} can no longer be rated", "rating_closed")
+    if at >= ratings.closes_at(state.config, r["ended_at"], r["day_end"]):
+        raise conflict(f"ticket {r['number']} can no longer be rated: its rating window has closed",
+                       "rating_closed")
+    if channel in r["rated"]:
+        raise conflict(f"ticket {r['number']} was already rated from the {channel}", "already_rated")
+    return [_event("ticket_evaluated", at, by, ticket=tid, score=score, comment=comment,
+                   options=list(options), channel=channel, day=r["day"],
+                   window=r["window"], queue=r["queue"], staff=r["staff"])], tid
 
 
 def print_failed(state, at, by, ticket, detail=None):

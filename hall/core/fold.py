@@ -1,5 +1,5 @@
 """State is the fold of events: `apply` is the only code that changes a CenterState."""
-from . import appointments, followups, moves, supervision
+from . import appointments, followups, moves, ratings, supervision
 from .config import CenterConfig
 from .lives import service_seconds
 from .state import (Ticket, Window, WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED,
@@ -43,6 +43,9 @@ def _day_started(s, e):
     s.tickets, s.numbers, s.lines, s.unconfirmed = {}, {}, {}, set()
     s.issued, s.service, s.idem = {}, {}, {}
     appointments.prune(s, e["day"])
+    if s.rateable:
+        s.rateable = {k: r for k, r in s.rateable.items()
+                      if ratings.keep_until(s.config, r["ended_at"], r["day_end"]) > e["start"]}
     for w in s.windows.values():
         w.state, w.ticket, w.staff, w.pause_reason, w.since, w.served = CLOSED, None, None, None, e["at"], 0
 
@@ -104,6 +107,7 @@ def _finished(s, e):
     stat = s.service.setdefault(t.queue, [0, 0.0])
     stat[0] += 1
     stat[1] += service_seconds(t.started_at, t.called_at, e["at"])
+    s.rateable[t.id] = ratings.record(s, t)
 
 
 def _no_show(s, e):
@@ -147,7 +151,13 @@ def _confirmed(s, e):
 
 
 def _evaluated(s, e):
-    s.tickets[e["ticket"]].score = e["score"]
+    t = s.tickets.get(e["ticket"])
+    if t is not None and t.score is None:
+        t.score = e["score"]
+    r = ratings.record_of(s, e["ticket"])
+    if r is not None:
+        s.rateable[e["ticket"]] = r
+        r["rated"] = {**r["rated"], e.get("channel") or "phone": e["score"]}
 
 
 def _window_state(state):

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, time as dtime
 
 from .clock import zone
 from .errors import bad_input, conflict, not_found
+from .ratings import record_of
 
 BAD_SCORE = 2
 OPEN, VERIFIED, RECTIFIED, APPEALED, CLOSED = "open", "verified", "rectified", "appealed", "closed"
@@ -54,14 +55,15 @@ def opening(evaluate):
     def evaluate_and_follow_up(state, at, by, **args):
         events, result = evaluate(state, at, by, **args)
         for e in list(events):
-            if e["type"] == "ticket_evaluated" and e["score"] <= BAD_SCORE:
-                t = state.tickets[e["ticket"]]
-                w = state.windows.get(t.window)
-                staff = (w.staff or {}) if w is not None else {}
-                events.append({"type": "followup_opened", "at": at, "by": by, "followup": followup_id(t.id),
-                               "ticket": t.id, "number": t.number, "queue": t.queue, "window": t.window,
-                               "staff": e.get("staff"), "staff_name": staff.get("name"), "score": e["score"],
-                               "comment": e.get("comment"),
+            # one follow-up per service: a second bad rating from another channel joins no new loop
+            if (e["type"] == "ticket_evaluated" and e["score"] <= BAD_SCORE
+                    and followup_id(e["ticket"]) not in state.followups):
+                r = record_of(state, e["ticket"])
+                events.append({"type": "followup_opened", "at": at, "by": by, "followup": followup_id(e["ticket"]),
+                               "ticket": e["ticket"], "number": r["number"], "queue": r["queue"],
+                               "window": r["window"], "staff": e.get("staff"), "staff_name": r.get("staff_name"),
+                               "score": e["score"], "comment": e.get("comment"),
+                               "reasons": list(e.get("options") or ()), "channel": e.get("channel"),
                                "deadline": deadline(state.config, at, _days(state.config))})
         return events, result
     return evaluate_and_follow_up
@@ -146,7 +148,8 @@ def _opened(s, e):
     s.followups[e["followup"]] = {
         "id": e["followup"], "ticket": e["ticket"], "number": e["number"], "queue": e["queue"],
         "window": e["window"], "staff": e["staff"], "staff_name": e.get("staff_name"), "score": e["score"],
-        "comment": e.get("comment"), "opened_at": e["at"], "deadline": e["deadline"], "status": OPEN,
+        "comment": e.get("comment"), "reasons": e.get("reasons", []), "opened_at": e["at"],
+        "deadline": e["deadline"], "status": OPEN,
         "finding": None, "before_appeal": None, "overturned": False, "closed_at": None,
         "history": [{"step": "opened", "at": e["at"], "by": e["by"]}]}
 

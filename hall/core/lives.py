@@ -321,7 +321,7 @@ class Lives:
     def _evaluated(self, e):
         life = self.lives.get(e["ticket"])
         score = e["score"]
-        day = life.day if life else self._day(e["at"])
+        day = life.day if life else (e.get("day") or self._day(e["at"]))
         if life is not None:
             life.score = score
         where = {"day": day, "queue": e.get("queue"), "window": e.get("window"), "staff": e.get("staff"),

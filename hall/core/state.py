@@ -77,6 +77,8 @@ class CenterState:
     alerts: dict = field(default_factory=dict)      # alert id → active alert
     followups: dict = field(default_factory=dict)   # follow-up id → a bad rating's follow-up
     watch: dict = field(default_factory=dict)       # supervision's marks (windows free since, …)
+    # 好差评 (hall.core.ratings): what rating a served ticket needs, kept for its rating window
+    rateable: dict = field(default_factory=dict)    # ticket id → {number, queue, window, staff, …, rated}
 
     def line(self, queue, cls):
         return self.lines.get((queue, cls), ())
@@ -111,6 +113,7 @@ class CenterState:
             "issued": self.issued, "service": self.service, "idem": self.idem,
             "devices": self.devices, "holders": self.holders, "bookings": self.bookings,
             "misses": self.misses, "alerts": self.alerts, "followups": self.followups, "watch": self.watch,
+            "rateable": self.rateable,
         }
 
     @classmethod
@@ -119,7 +122,7 @@ class CenterState:
                 day_end=d["day_end"], issued=d["issued"], service=d["service"], idem=d["idem"],
                 devices=d["devices"], holders=d.get("holders", {}), bookings=d.get("bookings", {}),
                 misses=d.get("misses", {}), alerts=d.get("alerts", {}), followups=d.get("followups", {}),
-                watch=d.get("watch", {}))
+                watch=d.get("watch", {}), rateable=d.get("rateable", {}))
         s.config = CenterConfig.from_dict(d["config"]) if d["config"] else None
         s.windows = {w["number"]: Window(**w) for w in d["windows"]}
         s.tickets = {t["id"]: Ticket(**t) for t in d["tickets"]}

@@ -50,6 +50,15 @@ CASES = [
     ("POST", "/tickets/{d}/evaluation", {"score": 9}, None, 400),
     ("POST", "/tickets/{d}/evaluation", {"score": 5}, "staff-east", 403),
     ("POST", "/tickets/{t}/evaluation", {"score": 5}, None, 409),
+    ("POST", "/tickets/{d}/evaluation", {"score": 2}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 1, "options": []}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 5, "options": ["nope"]}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 5, "options": ["attitude_bad"]}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 2, "options": ["slow", "inefficient"]}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 2, "options": ["other", "other"]}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 2, "options": "other"}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 2, "options": [7]}, None, 400),
+    ("POST", "/tickets/{d}/evaluation", {"score": 5}, "display-east", 403),
     ("PUT", "/centers/east/windows/1/queues", {"queues": ["tax"]}, None, 401),
     ("PUT", "/centers/east/windows/1/queues", {"queues": ["tax"]}, "staff-east", 403),
     ("PUT", "/centers/west/windows/1/queues", {"queues": ["tax"]}, "manager-east", 403),
@@ -172,6 +181,7 @@ def test_every_api_route_is_walked(app):
     from hall.api import BLUEPRINTS
     ours = {bp.name for bp in BLUEPRINTS}
     walked = {(m, p.split("?")[0]) for m, p, *_ in CASES}
+    walked.add(("GET", "/evaluation/options"))      # takes no input to refuse (tests/api/test_ratings.py)
     assert routes_not_walked(app, walked, lambda rule: rule.endpoint.split(".")[0] in ours
                              and not rule.rule.endswith(("openapi.json", "/centers"))) == []
 

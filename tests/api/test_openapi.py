@@ -23,7 +23,8 @@ def busy(client, auth, hall):
     client.post("/api/v1/centers/east/windows/1/call-next", headers=staff)
     client.post("/api/v1/centers/east/windows/1/start", headers=staff)
     client.post("/api/v1/centers/east/windows/1/finish", headers=staff)
-    client.post(f"/api/v1/tickets/{tickets[0]['id']}/evaluation", json={"score": 2, "comment": "慢"})
+    client.post(f"/api/v1/tickets/{tickets[0]['id']}/evaluation",
+                json={"score": 2, "comment": "慢", "options": ["inefficient"]})
     client.post("/api/v1/centers/east/windows/1/call-next", headers=staff)
     booking = client.post("/api/v1/centers/east/appointments", json={
         "queue": "general", "day": "2026-11-26", "slot": "10:30-11:30", "name": "张三", "phone": "13812345678"}).json

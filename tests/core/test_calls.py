@@ -202,7 +202,7 @@ def test_evaluate_once_after_service(core):
     with pytest.raises(Refused):
         core.run("evaluate", ticket=t.id, score=5)
     core.run("finish", window=1)
-    core.run("evaluate", ticket=t.id, score=2, comment="等太久")
+    core.run("evaluate", ticket=t.id, score=2, options=["inefficient"], comment="等太久")
     assert t.score == 2
     with pytest.raises(Refused) as e:
         core.run("evaluate", ticket=t.id, score=5)

@@ -15,6 +15,10 @@ QUEUES = ["general", "police", "tax"]
 WINDOWS = [1, 2, 3]
 
 
+def _reasons(score):
+    return ["other"] if score <= 2 else []
+
+
 class CentreMachine(RuleBasedStateMachine):
     @initialize()
     def setup(self):
@@ -174,7 +178,7 @@ class CentreMachine(RuleBasedStateMachine):
     def evaluate(self, data, score):
         done = [t.id for t in self.state.tickets.values() if t.status == "done" and t.score is None]
         if done:
-            self.run("evaluate", ticket=data.draw(st.sampled_from(done)), score=score)
+            self.run("evaluate", ticket=data.draw(st.sampled_from(done)), score=score, options=_reasons(score))
 
     @rule(queue=st.sampled_from(QUEUES), seconds=st.sampled_from([0, 70, 150]))
     def supervise(self, queue, seconds):
@@ -194,7 +198,7 @@ class CentreMachine(RuleBasedStateMachine):
         if self.run("call", window=3, ticket=tid)[0]:
             self.run("start", window=3)
             self.run("finish", window=3)
-            self.run("evaluate", ticket=tid, score=score)
+            self.run("evaluate", ticket=tid, score=score, options=_reasons(score))
         else:
             self._ref_line(self.state.tickets[tid]).append(tid)
 

@@ -104,7 +104,8 @@ def test_a_bad_rating_goes_round_the_follow_up_loop(client, auth):
     act(client, auth, "open", window=1)
     act(client, auth, "call-next", window=1)
     act(client, auth, "finish", window=1)
-    assert client.post(f"/api/v1/tickets/{t['id']}/evaluation", json={"score": 1, "comment": "太慢"}).status_code == 201
+    assert client.post(f"/api/v1/tickets/{t['id']}/evaluation",
+                       json={"score": 1, "comment": "太慢", "options": ["inefficient"]}).status_code == 201
     h = auth.headers("manager-east")
     [f] = client.get("/api/v1/centers/east/followups", headers=h).json["followups"]
     assert (f["number"], f["score"], f["status"], f["overdue"]) == ("A001", 1, "open", False)

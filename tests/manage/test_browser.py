@@ -111,14 +111,15 @@ def test_a_bad_rating_is_followed_up_on_the_alerts_page(pages, api, server):
     api.window("open", 1)
     api.window("call-next", 1)
     api.window("finish", 1)
-    requests.post(f"{server.url}/api/v1/tickets/{t['id']}/evaluation", json={"score": 1, "comment": "等太久"},
-                  timeout=10)
+    requests.post(f"{server.url}/api/v1/tickets/{t['id']}/evaluation",
+                  json={"score": 1, "comment": "等太久", "options": ["inefficient", "many_trips"]}, timeout=10)
     page = pages("/manage/east/alerts", 1366, 768)
     login(page)
     fu = "#followups .fu"
     page.wait_for_selector(fu)
     assert page.get_attribute(fu, "data-status") == "open"
     assert "等太久" in text(page, fu) and "A001" in text(page, fu)
+    assert "差评原因：办事效率低、多次跑动" in text(page, fu)
     page.wait_for_selector("#active .alert[data-level=red]", timeout=15000)       # the bad rating's alert
     page.fill(f"{fu} input[name=note]", "调阅录像，情况属实")
     page.click(f"{fu} form button[type=submit]")

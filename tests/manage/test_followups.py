@@ -38,7 +38,7 @@ def test_a_rating_of_3_or_more_opens_nothing(core):
 def test_a_bad_rating_opens_a_follow_up_in_the_same_decision(core, clock):
     t = served(core)
     n = len(core.log)
-    core.run("evaluate", ticket=t.id, score=1, comment="态度差")
+    core.run("evaluate", ticket=t.id, score=1, options=["inefficient"], comment="态度差")
     assert [e["type"] for e in core.log[n:]] == ["ticket_evaluated", "followup_opened"]
     [f] = core.state.followups.values()
     assert (f["number"], f["score"], f["comment"], f["window"], f["staff"], f["staff_name"], f["status"]) == \
@@ -52,14 +52,14 @@ def test_the_deadline_skips_days_the_centre_is_closed(clock):
     c["norms"] = {"followup_days": 3}
     core = Core(c, clock)
     t = served(core)
-    core.run("evaluate", ticket=t.id, score=2)
+    core.run("evaluate", ticket=t.id, score=2, options=["inefficient"])
     [f] = core.state.followups.values()
     assert f["deadline"] == at("2026-12-02 00:00")          # Fri, Mon, Tue → end of Tuesday
 
 
 def test_the_whole_loop_closes_it(core, clock):
     t = served(core)
-    core.run("evaluate", ticket=t.id, score=2)
+    core.run("evaluate", ticket=t.id, score=2, options=["inefficient"])
     fid = next(iter(core.state.followups))
     core.run("followup-verify", followup=fid, note="调阅录像，属实", finding="confirmed")
     with pytest.raises(Refused) as e:
@@ -74,7 +74,7 @@ def test_the_whole_loop_closes_it(core, clock):
 
 def test_steps_out_of_order_are_refused(core):
     t = served(core)
-    core.run("evaluate", ticket=t.id, score=2)
+    core.run("evaluate", ticket=t.id, score=2, options=["inefficient"])
     fid = next(iter(core.state.followups))
     for step in ("followup-rectify", "followup-reply", "followup-appeal"):
         with pytest.raises(Refused) as e:
@@ -90,7 +90,7 @@ def test_steps_out_of_order_are_refused(core):
 
 def test_an_appeal_overturned_closes_it_and_marks_the_rating(core):
     t = served(core)
-    core.run("evaluate", ticket=t.id, score=1)
+    core.run("evaluate", ticket=t.id, score=1, options=["inefficient"])
     fid = next(iter(core.state.followups))
     core.run("followup-verify", followup=fid, note="与办理无关", finding="unfounded")
     core.run("followup-appeal", followup=fid, note="评价与服务无关，申请剔除")
@@ -102,7 +102,7 @@ def test_an_appeal_overturned_closes_it_and_marks_the_rating(core):
 
 def test_an_appeal_upheld_goes_back_to_the_loop(core):
     t = served(core)
-    core.run("evaluate", ticket=t.id, score=2)
+    core.run("evaluate", ticket=t.id, score=2, options=["inefficient"])
     fid = next(iter(core.state.followups))
     core.run("followup-verify", followup=fid, note="属实", finding="confirmed")
     core.run("followup-appeal", followup=fid, note="申诉")
@@ -115,7 +115,7 @@ def test_an_appeal_upheld_goes_back_to_the_loop(core):
 
 def test_an_open_follow_up_raises_a_bad_rating_alert_until_verified(core):
     t = served(core)
-    core.run("evaluate", ticket=t.id, score=1)
+    core.run("evaluate", ticket=t.id, score=1, options=["inefficient"])
     core.run("supervise")
     [a] = core.state.alerts.values()
     assert (a["rule"], a["level"], a["number"]) == ("bad_rating", "red", "A001")
@@ -126,7 +126,7 @@ def test_an_open_follow_up_raises_a_bad_rating_alert_until_verified(core):
 
 def test_an_overdue_follow_up_is_flagged_and_outlives_its_day(core, clock):
     t = served(core)
-    core.run("evaluate", ticket=t.id, score=2)
+    core.run("evaluate", ticket=t.id, score=2, options=["inefficient"])
     fid = next(iter(core.state.followups))
     core.run("followup-verify", followup=fid, note="属实")
     clock.set("2026-11-30 23:59")
@@ -144,7 +144,7 @@ def test_an_overdue_follow_up_is_flagged_and_outlives_its_day(core, clock):
 
 def test_closed_follow_ups_are_forgotten_a_month_later(core, clock):
     t = served(core)
-    core.run("evaluate", ticket=t.id, score=2)
+    core.run("evaluate", ticket=t.id, score=2, options=["inefficient"])
     fid = next(iter(core.state.followups))
     core.run("followup-verify", followup=fid, note="不属实", finding="unfounded")
     core.run("followup-reply", followup=fid, note="已解释")

@@ -194,7 +194,7 @@ def test_an_overturned_rating_is_taken_back_from_the_day_it_was_counted(store):
     for step in ("call-next", "start", "finish"):
         clock.advance(60)
         hall.execute("east", step, {"window": 1}, by="zhang")
-    hall.execute("east", "evaluate", {"ticket": tid, "score": 1})
+    hall.execute("east", "evaluate", {"ticket": tid, "score": 1, "options": ["attitude_bad"]})
     before = both_reports(store, normalize_center(c), "day", "2026-11-26", keeper)
     assert before[0] == before[1] and before[0]["totals"]["bad_ratings"] == 1
     clock.advance(86400)

@@ -239,3 +239,27 @@ def test_ticket_page_on_another_process(hall_server, redis_url, phone):
     assert page.locator("#go").inner_text() == "请到 2 号窗口"
     assert page.locator("#status").inner_text() == "已叫号"
     assert not page.errors
+
+
+def test_ticket_page_rates_the_service_with_its_reasons(district, phone, artifacts):
+    """好差评 from the QR code: the levels and options come from the API; a bad level asks for a reason."""
+    server = district
+    t = api(server, "POST", "/centers/west/tickets", "kiosk-west", json={"queue": "police"}).json()
+    api(server, "POST", "/centers/west/windows/3/call", "staff-west", json={"ticket": t["id"]})
+    api(server, "POST", "/centers/west/windows/3/finish", "staff-west")
+    page = phone()
+    page.goto(f"{server.url}/m/tickets/{t['id']}")
+    page.wait_for_function("document.querySelectorAll('#rate-levels button').length === 5")
+    assert page.locator("#rate-levels button").all_inner_texts() == ["非常满意", "满意", "基本满意", "不满意",
+                                                                     "非常不满意"]
+    page.click("#rate-levels button[data-score='1']")
+    assert "多次跑动" in page.locator("#rate-option-list").inner_text()
+    page.click("#rate-send")
+    assert page.locator("#rate-status").inner_text() == "请至少选择一项原因"
+    page.check("#rate-option-list input[value='many_trips']")
+    page.screenshot(path=os.path.join(artifacts, "public-ticket-rating.png"), full_page=True)
+    page.click("#rate-send")
+    page.wait_for_function("document.querySelector('#rate-status').textContent === '感谢您的评价'")
+    assert requests.get(f"{server.url}/api/v1/tickets/{t['id']}", timeout=5).json()["score"] == 1
+    page.screenshot(path=os.path.join(artifacts, "public-ticket-rated.png"), full_page=True)
+    assert not page.errors

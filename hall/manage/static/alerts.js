@@ -103,6 +103,9 @@
                         text: f.overdue ? t("overdue") : t("deadline", {t: M.stamp(f.deadline).slice(0, 10)})}),
             f.overturned ? el("span", {class: "muted", text: t("overturned")}) : null,
           ]),
+          f.reasons && f.reasons.length ? el("div", {class: "fu-reasons", text: t("reasons", {r: f.reasons.map(function (c) {
+            return window.Hall.text.t("rating." + c);
+          }).join("、")})}) : null,
           f.comment ? el("div", {text: t("comment", {c: f.comment})}) : null,
           el("ol", {}, f.history.map(function (h) {
             return el("li", {text: M.stamp(h.at) + " " + t("s_" + h.step) + (h.finding ? "（" + t("finding_" + h.finding) + "）" : "")

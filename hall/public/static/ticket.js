@@ -70,6 +70,65 @@
     $("notify").hidden = !waiting || !cfg.channels.length;
     $("notify-sms").hidden = cfg.channels.indexOf("sms") < 0;
     $("notify-wechat").hidden = cfg.channels.indexOf("wechat") < 0 || !cfg.openid;
+    // 好差评: a served ticket is rated here (from the QR code) until its rating window closes
+    $("rate-panel").hidden = ticket.status !== "done";
+    if (ticket.status === "done" && !levels) loadLevels();
+  }
+
+  /* The national levels and their options, in the page's language, from GET /api/v1/evaluation/options. */
+  var levels = null, chosen = null;
+  function loadLevels() {
+    levels = [];
+    M.getJSON("/api/v1/evaluation/options?lang=" + encodeURIComponent(M.lang())).then(function (r) {
+      if (r.status !== 200) { levels = null; return; }
+      levels = r.body.levels;
+      var box = $("rate-levels");
+      box.textContent = "";
+      levels.forEach(function (lv) {
+        var b = M.el("button", {type: "button", "class": "btn level", role: "radio"}, lv.name);
+        b.dataset.score = lv.score;
+        b.setAttribute("aria-checked", "false");
+        b.addEventListener("click", function () { choose(lv); });
+        box.appendChild(b);
+      });
+    });
+  }
+
+  function choose(lv) {
+    chosen = lv;
+    Array.prototype.forEach.call($("rate-levels").children, function (b) {
+      b.setAttribute("aria-checked", String(Number(b.dataset.score) === lv.score));
+    });
+    var bad = lv.score <= 2;
+    $("rate-options").hidden = false;
+    $("rate-options-title").textContent = M.t(bad ? "rate_reasons" : "rate_good");
+    var list = $("rate-option-list");
+    list.textContent = "";
+    lv.options.forEach(function (o) {
+      var box = M.el("input", {type: "checkbox", value: o.code, name: "option"});
+      list.appendChild(M.el("label", "option", [box, " " + o.text]));
+    });
+    $("rate-send").disabled = false;
+    $("rate-status").textContent = "";
+  }
+
+  function sendRating(e) {
+    e.preventDefault();
+    if (!chosen) return;
+    var options = Array.prototype.map.call(document.querySelectorAll("#rate-option-list input:checked"),
+                                           function (i) { return i.value; });
+    if (chosen.score <= 2 && !options.length) { $("rate-status").textContent = M.t("rate_need_reason"); return; }
+    $("rate-send").disabled = true;
+    M.send("POST", "/api/v1/tickets/" + encodeURIComponent(cfg.ticket) + "/evaluation",
+           {score: chosen.score, options: options}).then(function (r) {
+      if (r.status === 201) {
+        $("rate").hidden = true;
+        $("rate-status").textContent = M.t("rate_thanks");
+        return;
+      }
+      $("rate-send").disabled = false;
+      $("rate-status").textContent = M.t("rate_failed", {m: r.body.error ? r.body.error.message : r.status});
+    });
   }
 
   function callKey(t) { return t.called_at + "#" + t.recalls; }     // a recall is a new call
@@ -176,7 +235,8 @@
       e.preventDefault();
       subscribe({phone: $("phone").value});
     });
-    M.onLang(render);
+    $("rate").addEventListener("submit", sendRating);
+    M.onLang(function () { levels = null; chosen = null; $("rate-options").hidden = true; render(); });
     live(false);
     load().then(connect);
     setInterval(load, POLL_MS);
