@@ -120,7 +120,7 @@ def test_a_bad_rating_is_followed_up_on_the_alerts_page(pages, api, server):
     assert page.get_attribute(fu, "data-status") == "open"
     assert "等太久" in text(page, fu) and "A001" in text(page, fu)
     assert "差评原因：办事效率低、多次跑动" in text(page, fu)
-    page.wait_for_selector("#active .alert[data-level=red]", timeout=15000)       # the bad rating's alert
+    page.wait_for_selector("#active .alert[data-level=red]", timeout=30000)       # the bad rating's alert
     page.fill(f"{fu} input[name=note]", "调阅录像，情况属实")
     page.click(f"{fu} form button[type=submit]")
     page.wait_for_function(f"document.querySelector('{fu}').dataset.status === 'verified'")
