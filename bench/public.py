@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import requests  # noqa: E402
 import yaml  # noqa: E402
 
+from bench.http_answers import take_answer  # noqa: E402
 from tests.helpers import HallServer, RedisServer, always_open  # noqa: E402
 
 PATH = "/api/v1/centers"
@@ -98,19 +99,13 @@ def _client_process(port, conns, seconds, revalidate, interval, out):
             if not chunk:
                 raise RuntimeError("the server closed a connection")
             st["buf"] += chunk
-            head_end = st["buf"].find(b"\r\n\r\n")
-            if head_end < 0:
+            answer = take_answer(st["buf"])
+            if answer is None:
                 continue
-            head = st["buf"][:head_end].decode("latin-1").split("\r\n")
-            status = int(head[0].split()[1])
-            fields = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in head[1:])}
-            length = 0 if status in (204, 304) else int(fields.get("content-length", 0))
-            if len(st["buf"]) < head_end + 4 + length:
-                continue
+            status, fields, st["buf"] = answer
             latencies.append(time.perf_counter() - st["t0"])
             statuses[status] = statuses.get(status, 0) + 1
             st["etag"] = fields.get("etag", st["etag"])
-            st["buf"] = st["buf"][head_end + 4 + length:]
             if time.perf_counter() < stop_at:
                 if interval is None:
                     send(s)

@@ -31,6 +31,7 @@ from hall import catalog  # noqa: E402
 from hall.centre import Hall  # noqa: E402
 from hall.sim.province import BOX, province  # noqa: E402
 from hall.store import open_store  # noqa: E402
+from bench.http_answers import take_answer  # noqa: E402
 from tests.helpers import HallServer, always_open  # noqa: E402
 
 UNLIMITED = {"HALL_RATE_LIMIT_PER_S": "1000000000", "HALL_RATE_LIMIT_BURST": "1000000000"}
@@ -68,18 +69,12 @@ def _client_process(port, conns, seconds, seed, out):
             if not chunk:
                 raise RuntimeError("the server closed a connection")
             st["buf"] += chunk
-            head_end = st["buf"].find(b"\r\n\r\n")
-            if head_end < 0:
+            answer = take_answer(st["buf"])
+            if answer is None:
                 continue
-            head = st["buf"][:head_end].decode("latin-1").split("\r\n")
-            status = int(head[0].split()[1])
-            fields = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in head[1:])}
-            length = int(fields.get("content-length", 0))
-            if len(st["buf"]) < head_end + 4 + length:
-                continue
+            status, _, st["buf"] = answer
             latencies.append(time.perf_counter() - st["t0"])
             statuses[status] = statuses.get(status, 0) + 1
-            st["buf"] = st["buf"][head_end + 4 + length:]
             if time.perf_counter() < stop_at:
                 send(s)
             else:
