@@ -5,7 +5,7 @@ from flask import Flask
 
 import displays
 import kiosk
-from . import api, assets, catalog, config as settings, manage, public, realtime, staff
+from . import api, assets, catalog, config as settings, manage, nearby, public, realtime, staff
 from .api import errors
 from .centre import Hall
 from .estimate import Estimator
@@ -29,6 +29,7 @@ def create_app(config=None):
     if app.config["CATALOG"]:
         catalog.load(hall, catalog.read(app.config["CATALOG"]))
 
+    nearby.init_app(app)    # the centres' locations and recent summaries, for `near` pages
     errors.register(app)
     api.register(app)
     assets.init_app(app)    # /static/hall: the text catalogue and the scripts every page shares

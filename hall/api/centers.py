@@ -17,8 +17,7 @@ def list_centers():
     `distance_m`, `limit` and `offset` page the list"""
     q = args()
     # with neither, the whole list as it always was; otherwise only the page is summarized
-    return jsonify({"centers": nearby.page(hall(), nearby.locations(current_app), now(), q.near, q.limit,
-                                           q.offset)})
+    return jsonify({"centers": nearby.of(current_app).page(now(), q.near, q.limit, q.offset)})
 
 
 @bp.get("/centers/<cid>")

@@ -277,8 +277,7 @@ def _respond(msg, now):
     if kind == "location":
         near = _point(msg.get("Location_X"), msg.get("Location_Y"))
         if near is not None:
-            hall = current_app.extensions["hall"]
-            return text.board_text(nearby.page(hall, nearby.locations(current_app), now, near, NEAR_CENTRES), base)
+            return text.board_text(nearby.of(current_app).page(now, near, NEAR_CENTRES), base)
     return text.help_text(base)
 
 

@@ -1,6 +1,7 @@
 """GET /centers with `near`, `limit` and `offset`: nearest first with great-circle `distance_m`,
 pages that join up, 400 for bad input, the edge's cache keyed on the query, a province of 2,000."""
 import math
+import time
 
 import pytest
 
@@ -109,3 +110,31 @@ def test_a_province_of_2000_centres(tmp_path, clock):
         assert len(centers(client)) == 2000
     finally:
         app.extensions["hall"].store.close()
+
+
+def _waiting(client, query):
+    return {c["id"]: c["queues"][0]["waiting"] for c in centers(client, query)}
+
+
+def test_a_ticket_taken_in_this_process_shows_on_the_next_page_at_once(places):
+    client = places.test_client()
+    before = _waiting(client, "?near=23,113&limit=2")
+    assert client.post("/api/v1/centers/origin/tickets", json={"queue": "general"}).status_code == 201
+    # the summary made a moment ago is dropped with the command, not kept for its second
+    assert _waiting(client, "?near=23,113&limit=2") == {**before, "origin": before["origin"] + 1}
+    assert _waiting(client, "?near=23.0,113.0&limit=3")["origin"] == before["origin"] + 1
+
+
+def test_another_process_s_ticket_shows_within_the_second(places, tmp_path, clock):
+    client = places.test_client()
+    before = _waiting(client, "?near=23,113&limit=1")["origin"]
+    other = create_app({"DATA_DIR": str(tmp_path / "data"), "CLOCK": clock, "SECRET_KEY": "test-secret"})
+    try:
+        assert other.test_client().post("/api/v1/centers/origin/tickets", json={"queue": "general"}).status_code == 201
+        deadline = time.monotonic() + 10
+        while _waiting(client, "?near=23,113&limit=1")["origin"] == before:
+            assert time.monotonic() < deadline, "another process's ticket never showed"
+            time.sleep(0.1)
+        assert _waiting(client, "?near=23,113&limit=1")["origin"] == before + 1
+    finally:
+        other.extensions["hall"].store.close()
