@@ -35,8 +35,9 @@ The method, in three layers (each falls back to the one before):
    in one vectorised pass (features.Context builds the rows by blocks shared between tickets).
 
 Training is the one costly step (seconds): `Learner.train()` (bench) or `Trainer` (the app: at
-start-up, then once a day and, while a centre has no model, every few hundred tickets, in a thread
-of its own; never on a request). Until a model exists, or when the cross-fitted estimates say the
+start-up, then once a day and, while a centre has no model, every few hundred tickets, in a process
+of its own (training.py), so that the serving process never holds scikit-learn or a fit's peak;
+never on a request). Until a model exists, or when the cross-fitted estimates say the
 trees do not help, or numpy/scikit-learn are missing, the estimate is layers 1–2.
 
 The tickets a model is trained on are those of the log it has read (in the bench: the training

@@ -22,7 +22,7 @@ import threading
 from collections import OrderedDict
 
 from ..core import CenterState, apply
-from . import persist
+from . import persist, training
 from .learner import Learner
 from .waits import estimates, following, last_event_at
 
@@ -178,6 +178,7 @@ class Trainer:
     def __init__(self, background=True):
         self.background = background
         self.last = None            # the last job's thread (tests join it)
+        self._loop = main_loop() if background else None     # made with the app, in the main thread
 
     def start(self, learner):
         job = learner.training_job()        # the copies: under the caller's lock
@@ -185,14 +186,14 @@ class Trainer:
 
         def run():
             try:
-                offsets, model = job()
+                offsets, model = training.in_subprocess(job) if self.background else job()
                 learner.use(model, offsets)
             except Exception:
                 log.exception("training the wait estimate failed; the calibrated projection stays")
             finally:
                 learner.training = False
         if self.background:
-            self.last = run_apart(run)
+            self.last = run_beside(run, self._loop)
         else:
             run()
 
@@ -217,6 +218,31 @@ def run_apart(fn):
     except ImportError:
         pass
     t = threading.Thread(target=fn, name="hall-estimate", daemon=True)
+    t.start()
+    return t
+
+
+def main_loop():
+    """The loop of the main thread's gevent hub when gevent has patched `threading`, else None."""
+    try:
+        from gevent import monkey
+        if monkey.is_module_patched("threading"):
+            import gevent
+            return gevent.get_hub().loop
+    except ImportError:
+        pass
+    return None
+
+
+def run_beside(fn, loop=None):
+    """Run `fn`, which mostly waits for another process, beside the server: under gevent, a
+    greenlet of the main hub `loop` (only the main loop can watch a child process; a rebuild in
+    an OS thread may be what starts a training), else an OS thread. Returns the thread, if any."""
+    if loop is not None:
+        import gevent
+        loop.run_callback_threadsafe(gevent.spawn, fn)
+        return None
+    t = threading.Thread(target=fn, name="hall-training", daemon=True)
     t.start()
     return t
 

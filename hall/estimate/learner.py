@@ -7,13 +7,14 @@ causal; training the correction (`train()`) is the one costly step, and is done 
 of a bench's training days; in the app, in the background).
 """
 from array import array
-from collections import deque
 
 from ..core.clock import local
 from . import model as learned
 from .calibrate import Calibration
-from .features import Recent
+from .features import NAMES, Recent
 from .order import CallOrder, Offsets
+from .samples import Samples
+from .training import TrainingJob
 from .times import ServiceTimes
 
 KEEP_SAMPLES = 40000      # tickets the correction is trained on: the most recent (about a month)
@@ -39,7 +40,7 @@ class Learner:
         self.recent = Recent()
         self.order = CallOrder()
         self.offsets = Offsets()
-        self.samples = deque(maxlen=KEEP_SAMPLES)    # (day index, row, real wait)
+        self.samples = Samples(len(NAMES), KEEP_SAMPLES)    # (day index, row, real wait)
         self.persisted_days = {}  # persist.py's text of each day's samples, made again when they change
         self.model = None
         self.day_index = 0
@@ -74,7 +75,7 @@ class Learner:
                     self._joined[t.id] = (at, t.queue, t.priority, t.item, projected(state, t))
                 row = sample(state, t) if t is not None and sample is not None else None
                 if row is not None:
-                    row = array("d", row)          # 8 bytes a number: a month of tickets stays small
+                    row = array("d", row)          # until it is called: then a float32 row of `samples`
                     self._rows[t.id] = (self.day_index, row)
                     if self.model is not None:
                         _, lo, hi = self.model.range_of(row)
@@ -93,7 +94,7 @@ class Learner:
                     self.calibration.add(queue, cls, item, raw, at - issued)
                 row = self._rows.pop(tid, None)
                 if row is not None and t is not None and not e.get("callback"):
-                    self.samples.append((row[0], row[1], max(0.0, at - t.issued_at)))
+                    self.samples.append(row[0], row[1], max(0.0, at - t.issued_at))
                 said = self._said.pop(tid, None)
                 if said is not None and t is not None and self.model is not None:
                     wait = at - t.issued_at
@@ -151,13 +152,10 @@ class Learner:
         return self.model is None and len(self.samples) >= max(learned.MIN_SAMPLES, self._tried_at + RETRY_SAMPLES)
 
     def training_job(self, seed=0):
-        """A function computing (offsets, model) from a copy of what is learned now: cheap to make
-        (copies), costly to run (seconds), safe to run in another thread while feeding goes on."""
-        samples, order = list(self.samples), self.order.snapshot()
-        self._tried_at, self._new_day = len(samples), False
-
-        def job():
-            return order.fit(), learned.train(samples, seed)
+        """A `TrainingJob` computing (offsets, model) from a copy of what is learned now: cheap to
+        make (copies), costly to run (seconds), safe to run apart while feeding goes on."""
+        job = TrainingJob(self.samples.arrays(), self.order.snapshot(), seed)
+        self._tried_at, self._new_day = len(self.samples), False
         return job
 
     def train(self, seed=0):

@@ -269,35 +269,39 @@ class Model:
         return float(p[0]), (None if lo != lo else lo), (None if hi != hi else hi)
 
 
-def train(samples, seed=0, params=None):
-    """A Model from `samples` [(day index, row, real wait)], or None when there are too few or the
-    days held out say the trees do not help. Deterministic for the same samples and seed.
+def train(columns, seed=0, params=None):
+    """A Model from `columns` (day indexes, rows, real waits: arrays, oldest first, as
+    `Samples.arrays()` gives them), or None when there are too few or the days held out say the
+    trees do not help. Deterministic for the same samples and seed.
 
     The days are cut into FOLDS blocks; trees fitted without a block estimate its tickets, so every
     ticket gets an estimate from trees that never saw its day. Those choose the blend and give the
     range; then the trees are fitted on all days."""
-    if not available() or len(samples) < MIN_SAMPLES:
+    day_of, rows, reals = columns
+    if not available() or len(reals) < MIN_SAMPLES:
         return None
-    days = sorted({d for d, _, _ in samples})
+    import numpy as np
+    days = np.unique(day_of).tolist()
     if len(days) < MIN_DAYS:
         return None
+    rows = rows.astype(float)           # float64: what estimates read
+    reals = reals.tolist()
+    day_of = day_of.tolist()
     k = min(FOLDS, len(days))
     block = {d: i * k // len(days) for i, d in enumerate(days)}
-    rows = [r for _, r, _ in samples]
-    reals = [y for _, _, y in samples]
-    folds = [block[d] for d, _, _ in samples]
-    trees = [0.0] * len(samples)
+    folds = [block[d] for d in day_of]
+    trees = [0.0] * len(reals)
     for f in range(k):
         fit_rows = [i for i, b in enumerate(folds) if b != f]
         out = [i for i, b in enumerate(folds) if b == f]
         if len(fit_rows) < MIN_SAMPLES // 2:
             return None
-        forest = fit_forest([rows[i] for i in fit_rows], [reals[i] for i in fit_rows], seed, params)
-        for i, p in zip(out, forest.predict([rows[i] for i in out]).tolist()):
+        forest = fit_forest(rows[fit_rows], [reals[i] for i in fit_rows], seed, params)
+        for i, p in zip(out, forest.predict(rows[out]).tolist()):
             trees[i] = max(0.0, p)
     # the first day's tickets were seen by a learner that knew nothing yet: not like the days to come
-    judged = [i for i, (d, _, _) in enumerate(samples) if d != days[0]]
-    base = [current_point(r) for r in rows]
+    judged = [i for i, d in enumerate(day_of) if d != days[0]]
+    base = [current_point(r) for r in rows.tolist()]
     scores = {}
     for w in WEIGHTS:
         scores[w] = sum(abs(w * trees[i] + (1 - w) * base[i] - reals[i]) for i in judged) / len(judged)
@@ -307,12 +311,12 @@ def train(samples, seed=0, params=None):
     ci = _COL["class"]
     points = [max(0.0, weight * trees[i] + (1 - weight) * base[i]) for i in judged]
     real = [reals[i] for i in judged]
-    recal = Recalibration.chosen(points, real, [samples[i][0] for i in judged])
+    recal = Recalibration.chosen(points, real, [day_of[i] for i in judged])
     if recal is not None:
         points = recal.apply(points)
-    ranges = Ranges.fit_share(points, real, [rows[i][ci] for i in judged])
+    ranges = Ranges.fit_share(points, real, rows[judged, ci].tolist())
     final = fit_forest(rows, reals, seed, params)
-    info = {"samples": len(samples), "days": len(days), "folds": k, "weight": weight,
+    info = {"samples": len(reals), "days": len(days), "folds": k, "weight": weight,
             "cross_fitted_mae": {str(w): round(s, 2) for w, s in scores.items()},
             "recalibrated": recal is not None}
     return Model(final, weight, ranges, info, recal)

@@ -16,7 +16,9 @@ start that the fewest bounds contradict, given the others', until they settle. E
 to two kinds, its class with its item and its class alone, so that a kind with too few calls can
 take its class's head start, on the same scale.
 """
+from array import array
 from collections import deque
+from itertools import chain
 
 from ..core.state import CLASSES
 
@@ -48,7 +50,7 @@ class CallOrder:
 
     def __init__(self):
         self.bounds = {}      # (kind a, kind b), a < b → deque of (is_upper, gap): off_b - off_a < gap or > gap
-        self.older = {}       # the same, of the generation before
+        self.older = {}       # the same, of the generation before, read-only: flat arrays (flag, gap, …)
         self.days = 0         # days into this generation
         self.calls = {}       # kind → calls seen
         self.skills = Skills()
@@ -83,12 +85,16 @@ class CallOrder:
     def new_day(self):
         self.days += 1
         if self.days >= GENERATION_DAYS:
-            self.older, self.bounds, self.days = self.bounds, {}, 0
+            # a generation's bounds are many small tuples; kept as one array a pair they cost a sixth
+            self.older = {k: array("d", chain.from_iterable(d)) for k, d in self.bounds.items()}
+            self.bounds, self.days = {}, 0
 
     def pairs(self):
         """(pair of kinds, its most recent KEEP bounds) over both generations."""
         for key in self.older.keys() | self.bounds.keys():
             old, new = self.older.get(key), self.bounds.get(key)
+            if old is not None:
+                old = zip(map(bool, old[0::2]), old[1::2])
             if old is None:
                 yield key, list(new)
             elif new is None:

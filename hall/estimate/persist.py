@@ -13,17 +13,21 @@ import binascii
 import zlib
 from array import array
 from collections import deque
-from itertools import chain, repeat
+from itertools import chain
+
+import numpy as np
 
 from . import calibrate, features, order as order_mod, times as times_mod
 from .calibrate import Calibration, Cell
 from .features import Recent, _Waits
 from .learner import KEEP_SAMPLES, Learner
 from .order import CallOrder, Offsets
+from .samples import ROW, Samples
 from .times import RobustLog, ServiceTimes
 
-FORMAT = 2
+FORMAT = 3            # 3: the training samples' rows as float32
 _NAMES = len(features.NAMES)
+ROW_BYTES = np.dtype(ROW).itemsize
 
 
 def _f(values):
@@ -134,7 +138,7 @@ def _order(o):
     return {
         # a bound is (upper?, gap): the flag as 1.0/0.0 beside its gap
         "bounds": [[list(k), _f(chain.from_iterable(d))] for k, d in o.bounds.items()],
-        "older": [[list(k), _f(chain.from_iterable(d))] for k, d in o.older.items()],
+        "older": [[list(k), _f(d)] for k, d in o.older.items()],
         "days": o.days,
         "calls": o.calls,
         "skills": [[w, c] for w, c in o.skills.counts.items()],
@@ -143,10 +147,10 @@ def _order(o):
 
 def _unorder(d):
     o = CallOrder()
-    for table, name in ((o.bounds, "bounds"), (o.older, "older")):
-        for k, flat in d[name]:
-            v = _unf(flat)
-            table[tuple(k)] = deque(zip(map(bool, v[0::2]), v[1::2]), maxlen=order_mod.KEEP)
+    for k, flat in d["bounds"]:
+        v = _unf(flat)
+        o.bounds[tuple(k)] = deque(zip(map(bool, v[0::2]), v[1::2]), maxlen=order_mod.KEEP)
+    o.older = {tuple(k): _unf(flat) for k, flat in d["older"]}
     o.days = d["days"]
     o.calls = dict(d["calls"])
     for w, counts in d["skills"]:
@@ -158,13 +162,11 @@ def _unorder(d):
 # --- the correction ---
 
 def _array(a):
-    import numpy as np
     a = np.ascontiguousarray(a)
     return {"dtype": a.dtype.str, "data": base64.b64encode(a.tobytes()).decode("ascii")}
 
 
 def _unarray(d):
-    import numpy as np
     return np.frombuffer(base64.b64decode(d["data"]), dtype=np.dtype(d["dtype"])).copy()
 
 
@@ -205,41 +207,42 @@ def _unmodel(d):
 # --- the samples the correction is trained on ---
 
 def _samples(learner):
-    """(day index, row, wait) by day, each day's as zlib-compressed float64 (a third of the size):
-    a day once over never changes but for the oldest, trimmed as new samples push it out, so each
-    day's text is kept and made again only when its samples change (a snapshot makes today's)."""
-    cache = learner.persisted_days          # day → (count, its first row, text)
-    by_day, order = {}, []
-    for day, row, wait in learner.samples:
-        got = by_day.get(day)
-        if got is None:
-            got = by_day[day] = ([], [])
-            order.append(day)
-        got[0].append(row)
-        got[1].append(wait)
-    out = []
-    for day in order:
-        rows, waits = by_day[day]
+    """(day index, row, wait) by day, each day's as zlib-compressed bytes (float32 rows, float64
+    waits): a day once over never changes but for the oldest, trimmed as new samples push it out,
+    so each day's text is kept and made again only when its samples change (a snapshot makes today's)."""
+    cache = learner.persisted_days          # day → (serial of its first sample, count, text)
+    held = learner.samples
+    days, rows, waits = held.arrays()
+    cuts = [0, *(np.flatnonzero(np.diff(days)) + 1).tolist(), len(days)]
+    out, seen = [], set()
+    for a, b in zip(cuts, cuts[1:]):
+        if a == b:
+            continue
+        day, serial = int(days[a]), held.first + a
         kept = cache.get(day)
-        if kept is None or kept[0] != len(rows) or kept[1] is not rows[0]:
-            raw = b"".join(r.tobytes() for r in rows) + array("d", waits).tobytes()
-            kept = cache[day] = (len(rows), rows[0], base64.b64encode(zlib.compress(raw, 1)).decode("ascii"))
-        out.append([day, kept[0], kept[2]])
-    for day in [d for d in cache if d not in by_day]:
+        if kept is None or kept[0] != serial or kept[1] != b - a:
+            raw = rows[a:b].tobytes() + waits[a:b].tobytes()
+            kept = cache[day] = (serial, b - a, base64.b64encode(zlib.compress(raw, 1)).decode("ascii"))
+        out.append([day, b - a, kept[2]])
+        seen.add(day)
+    for day in [d for d in cache if d not in seen]:
         del cache[day]
     return {"width": _NAMES, "days": out}
 
 
 def _unsamples(d):
-    out = deque(maxlen=KEEP_SAMPLES)
     if d["width"] != _NAMES:
-        return out          # rows of other numbers: the correction starts its samples anew
+        return Samples(_NAMES, KEEP_SAMPLES)     # rows of other numbers: the correction starts anew
+    days, rows, waits = [], [], []
     for day, n, text in d["days"]:
-        v = array("d")
-        v.frombytes(zlib.decompress(binascii.a2b_base64(text)))
-        rows = [v[i:i + _NAMES] for i in range(0, n * _NAMES, _NAMES)]
-        out.extend(zip(repeat(day, n), rows, v[n * _NAMES:]))
-    return out
+        raw = zlib.decompress(binascii.a2b_base64(text))
+        cut = n * _NAMES * ROW_BYTES
+        days.append(np.full(n, day, np.int32))
+        rows.append(np.frombuffer(raw[:cut], ROW).reshape(n, _NAMES))
+        waits.append(np.frombuffer(raw[cut:], np.float64))
+    if not days:
+        return Samples(_NAMES, KEEP_SAMPLES)
+    return Samples.of(_NAMES, KEEP_SAMPLES, np.concatenate(days), np.concatenate(rows), np.concatenate(waits))
 
 
 # --- the learner ---

@@ -50,9 +50,15 @@ def synthetic(days=6, per_day=300, seed=1):
     return out
 
 
+def columns(samples):
+    """(days, rows, waits) arrays of a list of samples, as `Samples.arrays()` gives them."""
+    return (np.array([d for d, _, _ in samples]), np.array([r for _, r, _ in samples], dtype=np.float32),
+            np.array([y for _, _, y in samples]))
+
+
 def test_training_finds_what_the_projection_misses_and_keeps_the_range_honest():
     samples = synthetic()
-    model = learned.train(samples)
+    model = learned.train(columns(samples))
     assert model is not None and model.weight > 0.5
     test = synthetic(days=2, seed=9)
     rows = [r for _, r, _ in test]
@@ -64,13 +70,13 @@ def test_training_finds_what_the_projection_misses_and_keeps_the_range_honest():
     assert 0.72 <= inside <= 0.9
     assert (lows <= points + 1e-9).all() and (points <= highs + 1e-9).all()
     # the same samples give the same model
-    again = learned.train(samples)
+    again = learned.train(columns(samples))
     assert np.allclose(again.predict(rows)[0], points)
 
 
 def test_no_model_from_too_few_tickets_or_days():
-    assert learned.train(synthetic(days=6, per_day=50)) is None          # 300 tickets
-    assert learned.train(synthetic(days=2, per_day=600)) is None         # two days
+    assert learned.train(columns(synthetic(days=6, per_day=50))) is None          # 300 tickets
+    assert learned.train(columns(synthetic(days=2, per_day=600))) is None         # two days
 
 
 def test_no_model_when_the_projection_is_already_right():
@@ -78,7 +84,7 @@ def test_no_model_when_the_projection_is_already_right():
     for d, row, real in synthetic():
         row[COL["projected"]] = real        # nothing left to correct
         samples.append((d, row, real))
-    assert learned.train(samples) is None
+    assert learned.train(columns(samples)) is None
 
 
 def test_ranges_hold_the_share_over_all_tickets_even_with_ties_at_zero():
