@@ -512,8 +512,8 @@ def routes_not_walked(app, walked, belongs):
 class Issuers:
     """`clients` threads taking tickets of one queue over HTTP, one after another, as a kiosk would
     (a short pause after a 503, then again); after each 201 the ticket and its centre are read back.
-    Every answer is kept as (monotonic time it came, what, status, JSON body or None); a connection
-    that fails or a body that is not JSON is kept too (status None), never raised."""
+    Every answer is kept as (monotonic time it came, what, status, JSON body or None, monotonic time
+    it was asked); a connection that fails is kept too (status None), never raised."""
 
     def __init__(self, server, center, queue, who, clients=4, read_back=True, pause_after_503=0.05):
         self.server, self.center, self.queue, self.who = server, center, queue, who
@@ -536,7 +536,7 @@ class Issuers:
     def issued(self, since=None):
         """The tickets answered 201 (in the order the answers came), after `since` if given."""
         with self._lock:
-            return [body for at, what, status, body in self.answers
+            return [body for at, what, status, body, _ in self.answers
                     if what == "issue" and status == 201 and (since is None or at > since)]
 
     def of(self, what=None):
@@ -559,6 +559,7 @@ class Issuers:
 
     def _ask(self, session, what, method, url, **kw):
         import requests
+        asked = time.monotonic()
         try:
             r = session.request(method, url, timeout=30, **kw)
             try:
@@ -568,5 +569,5 @@ class Issuers:
         except requests.RequestException as e:
             status, body = None, repr(e)
         with self._lock:
-            self.answers.append((time.monotonic(), what, status, body))
+            self.answers.append((time.monotonic(), what, status, body, asked))
         return status, body
