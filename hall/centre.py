@@ -230,7 +230,9 @@ class Hall:
                 events, result = district_core.decide(d, name, args, self.clock(), by, set(self.centre_ids()))
                 try:
                     seqs = self.store.append(district_core.STREAM, d.version, events)
-                except Conflict:
+                except Conflict as c:
+                    if c.actual < d.version:        # the store went back (see _went_back): read it again
+                        self._district = None
                     continue
                 for e, seq in zip(events, seqs):
                     e["seq"] = seq

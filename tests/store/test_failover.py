@@ -104,3 +104,26 @@ def test_a_store_that_went_back_is_reloaded_not_stuck(tmp_path):
     finally:
         store.close()
         server.stop()
+
+
+def test_a_district_that_went_back_is_read_again(tmp_path):
+    """The same for the district's users and devices: a device added on a master that died before its
+    replica had it is gone, and the next change is made on what the store holds."""
+    server = RedisServer(tmp_path)
+    store = RedisStore(server.url)
+    try:
+        hall = Hall(store)
+        from hall import catalog
+        catalog.load(hall, catalog.parse({"centers": [always_open(small_center("east"))]}))
+        for name in ("kiosk-1", "kiosk-2"):
+            hall.execute_district("add-device", {"name": name, "kind": "kiosk", "center": "east", "token": "x" * 64})
+        key = "hall:{@district}:events"
+        kept = server.client.xrange(key)[:-1]
+        server.client.delete(key)
+        for entry_id, fields in kept:
+            server.client.xadd(key, fields, id=entry_id)
+        hall.execute_district("add-device", {"name": "kiosk-3", "kind": "kiosk", "center": "east", "token": "y" * 64})
+        assert sorted(hall.district().devices) == ["kiosk-1", "kiosk-3"]
+    finally:
+        store.close()
+        server.stop()
