@@ -27,7 +27,7 @@ from .core.config import ID_RE
 from .core import ratings
 from .core.errors import not_found
 from .estimate import Estimator
-from .store import Conflict
+from .store import Conflict, Unavailable
 from .store.base import SNAPSHOT_FORMAT, STATE_FORMATS
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,16 @@ class Hall:
                 return self._locks.setdefault(cid, threading.RLock())
         return self.locked(cid)
 
+    def _went_back(self, cid):
+        """The store holds fewer events than this process applied: a Redis failover took an append its
+        replica never had (one answered 503 store_not_durable, or any with HALL_REDIS_WAIT_REPLICAS=0).
+        What the store holds is the truth: forget the state, so that the next request loads it again."""
+        log.warning("the store of %s went back below the version held here; reloading it", cid)
+        self._states.pop(cid, None)
+        self._snapshotted.pop(cid, None)
+        self.estimator.forget(cid)
+        raise Unavailable(f"the store of {cid!r} went back after a failover; try again")
+
     def _forget_if_new(self, cid):
         """A `configure` that began no centre leaves nothing behind."""
         if cid not in self._known and not self._exists(cid):
@@ -183,7 +193,9 @@ class Hall:
         """Append at the state's version, apply, tell the listeners; False if another process was first."""
         try:
             seqs = self.store.append(state.id, state.version, events)
-        except Conflict:
+        except Conflict as c:
+            if c.actual < state.version:
+                self._went_back(state.id)
             self._catch_up(state)
             return False
         for e, seq in zip(events, seqs):
@@ -218,7 +230,9 @@ class Hall:
                 events, result = district_core.decide(d, name, args, self.clock(), by, set(self.centre_ids()))
                 try:
                     seqs = self.store.append(district_core.STREAM, d.version, events)
-                except Conflict:
+                except Conflict as c:
+                    if c.actual < d.version:        # the store went back (see _went_back): read it again
+                        self._district = None
                     continue
                 for e, seq in zip(events, seqs):
                     e["seq"] = seq

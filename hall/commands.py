@@ -7,6 +7,7 @@ import click
 
 from .core.config import ConfigError
 from .core.errors import Refused
+from .store import Unavailable
 
 
 def _hall():
@@ -47,7 +48,7 @@ def serve(host, port, catalog):
     _log_to_stderr()
     try:
         app = create_app({"CATALOG": catalog} if catalog else None)
-    except (ConfigError, Refused) as e:
+    except (ConfigError, Refused, Unavailable) as e:
         _fail(str(e))
     from .server import serve as run_server
     click.echo(f"Hall serving on http://{host}:{port}/", err=True)
@@ -96,7 +97,7 @@ def catalog_load(file):
     try:
         centers = cat.read(file)
         changed = cat.load(_hall(), centers)
-    except (ConfigError, Refused) as e:
+    except (ConfigError, Refused, Unavailable) as e:
         _fail(str(e))
     for c in centers:
         click.echo(f"{c['id']}: {'updated' if c['id'] in changed else 'unchanged'} "
@@ -131,7 +132,7 @@ def users_add(name, role, center, display_name, staff_no):
         _hall().execute_district("add-user", {
             "username": name, "role": role, "center": center, "name": display_name,
             "staff_no": staff_no, "password": hash_password(password)}, by="cli")
-    except Refused as e:
+    except (Refused, Unavailable) as e:
         _fail(e.message)
     click.echo(f"user {name} ({role}{', ' + center if center else ''}) saved")
 
@@ -163,7 +164,7 @@ def devices_add(name, kind, center):
     try:
         _hall().execute_district("add-device", {"name": name, "kind": kind, "center": center,
                                                 "token": device_token_hash(token)}, by="cli")
-    except Refused as e:
+    except (Refused, Unavailable) as e:
         _fail(e.message)
     click.echo(token)
 

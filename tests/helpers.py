@@ -2,6 +2,7 @@
 import os
 import socket
 import subprocess
+import threading
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -151,28 +152,25 @@ def free_cluster_port():
 
 
 class RedisCluster:
-    """A real Redis Cluster: three masters with one replica each, every node a redis-server on a
+    """A real Redis Cluster: three masters with one replica each (or `replicas`), every node a redis-server on a
     loopback port in its own directory, durable (append-only, fsync on every write).
 
     `url` names one node (Hall finds the rest); `urls` names them all, comma-separated.
+    `node_timeout` (ms) is how long a master may be silent before its replica takes over: the
+    failover tests and bench/scale.py keep it short; the session's cluster keeps a loaded machine
+    from mistaking a slow node for a dead one.
     """
 
     SLOTS = 16384
 
-    def __init__(self, directory, masters=3, timeout=30.0):
+    def __init__(self, directory, masters=3, timeout=30.0, node_timeout=2000, replicas=1):
         import redis
-        self.directory, self.nodes = directory, []
+        self.directory, self.nodes, self.timeout = directory, [], timeout
+        self.node_timeout = node_timeout
         try:
-            for i in range(masters * 2):
-                d = os.path.join(str(directory), f"node-{i}")
-                os.makedirs(d, exist_ok=True)
+            for i in range(masters * (1 + replicas)):
                 port = free_cluster_port()
-                proc = subprocess.Popen(
-                    [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", d, "--save", "",
-                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                     "--cluster-node-timeout", "2000", "--appendonly", "yes", "--appendfsync", "always"],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                self.nodes.append((port, proc, redis.Redis(port=port, host="127.0.0.1")))
+                self.nodes.append((port, self._spawn(i, port), redis.Redis(port=port, host="127.0.0.1")))
             for port, _, client in self.nodes:
                 _wait_for(lambda: _pings(client), timeout, f"redis-server on port {port}")
             self._form(masters, timeout)
@@ -181,6 +179,15 @@ class RedisCluster:
             raise
         self.url = f"redis://127.0.0.1:{self.nodes[0][0]}/0"
         self.urls = ",".join(f"redis://127.0.0.1:{port}/0" for port, _, _ in self.nodes)
+
+    def _spawn(self, i, port):
+        d = os.path.join(str(self.directory), f"node-{i}")
+        os.makedirs(d, exist_ok=True)
+        return subprocess.Popen(
+            [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", d, "--save", "",
+             "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+             "--cluster-node-timeout", str(self.node_timeout), "--appendonly", "yes", "--appendfsync", "always"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def _form(self, masters, timeout):
         clients = [c for _, _, c in self.nodes]
@@ -193,7 +200,8 @@ class RedisCluster:
             c.execute_command("CLUSTER MEET", "127.0.0.1", first)
         ids = [c.execute_command("CLUSTER MYID") for c in primaries]
         ids = [i.decode() if isinstance(i, bytes) else i for i in ids]
-        for c, master in zip(replicas, ids):
+        for n, c in enumerate(replicas):
+            master = ids[n % masters]
             # a replica can follow its master only once the gossip has told it of the master
             _wait_for(lambda: _replicate(c, master), timeout, "replica following its master")
         _wait_for(lambda: all(_cluster_ok(c) for c in clients), timeout, "cluster_state:ok")
@@ -214,6 +222,86 @@ class RedisCluster:
         for _, _, c in self.nodes:
             if c.info("replication").get("role") == "master":
                 c.flushall()
+
+    def url_of(self, port):
+        return f"redis://127.0.0.1:{port}/0"
+
+    def role(self, port):
+        """"master", "slave", or None for a node that does not answer."""
+        import redis
+        client = self._client(port)
+        try:
+            return client.info("replication").get("role")
+        except redis.ConnectionError:
+            return None
+
+    def master_of(self, key):
+        """The port of the master that holds `key`, as the cluster says now."""
+        for _, proc, client in self.nodes:
+            if proc.poll() is None:
+                slot = client.execute_command("CLUSTER KEYSLOT", key)
+                break
+        for port, proc, client in self.nodes:
+            if proc.poll() is None and self.role(port) == "master":
+                if any(a <= slot <= b for a, b in _own_slots(client)):
+                    return port
+        return None
+
+    def kill(self, port):
+        """SIGKILL the node on `port` (no last write, no goodbye to the cluster)."""
+        i = self.ports.index(port)
+        _, proc, _ = self.nodes[i]
+        proc.kill()
+        proc.wait(10)
+
+    def restart(self, port):
+        """Start the node on `port` again (its directory: its nodes.conf and append-only file), as a
+        supervisor would; a master that was replaced comes back as its replacement's replica."""
+        i = self.ports.index(port)
+        _, proc, client = self.nodes[i]
+        client.close()
+        self.nodes[i] = (port, self._spawn(i, port), client)
+        _wait_for(lambda: _pings(client), self.timeout, f"redis-server on port {port} again")
+
+    def wait_replaced(self, port, timeout=None):
+        """Wait until a replica of the (killed) master on `port` has taken over; its port."""
+        replicas = [p for p, _, c in self.nodes if p != port and _follows(c, port)]
+        found = []
+
+        def promoted():
+            found[:] = [p for p in replicas if self.role(p) == "master" and _cluster_ok(self._client(p))]
+            return bool(found)
+        _wait_for(promoted, timeout or self.timeout, f"a replica of {port} taking over")
+        return found[0]
+
+    def fail_over(self, port, restart=True):
+        """SIGKILL the master on `port`, wait for its replica to take over, then (`restart`) start it
+        again, as a supervisor would, and wait until it follows the new master: with one replica a
+        master, only then does a new master have a replica again. Returns the monotonic times of the
+        kill, of the promotion seen and of the old master back as a replica (or the promotion, when
+        not restarted), and the new master's port."""
+        killed = time.monotonic()
+        self.kill(port)
+        new_master = self.wait_replaced(port)
+        promoted = time.monotonic()
+        if restart:
+            self.restart(port)
+            self.wait_linked(port)
+        return {"killed": killed, "promoted": promoted, "rejoined": time.monotonic(), "new_master": new_master}
+
+    def wait_linked(self, port, timeout=None):
+        """Wait until the node on `port` is a replica in sync with its master (e.g. after a restart)."""
+        client = self._client(port)
+
+        def linked():
+            try:
+                return _linked(client) and _cluster_ok(client)
+            except Exception:   # noqa: BLE001 - still loading its file
+                return False
+        _wait_for(linked, timeout or self.timeout, f"node {port} following its master")
+
+    def _client(self, port):
+        return self.nodes[self.ports.index(port)][2]
 
     def stop(self):
         for _, proc, client in self.nodes:
@@ -260,6 +348,23 @@ def _cluster_ok(client):
 
 def _linked(replica):
     return replica.info("replication").get("master_link_status") == "up"
+
+
+def _follows(replica, master_port):
+    import redis
+    try:
+        info = replica.info("replication")
+    except redis.ConnectionError:
+        return False
+    return info.get("role") == "slave" and info.get("master_port") == master_port
+
+
+def _own_slots(client):
+    """The slot ranges the node behind `client` serves (redis-py parses CLUSTER NODES into a dict)."""
+    for info in client.execute_command("CLUSTER NODES").values():
+        if "myself" in info["flags"]:
+            return [(int(a), int(b)) for a, b in info["slots"]]
+    return []
 
 
 
@@ -405,3 +510,67 @@ def routes_not_walked(app, walked, belongs):
             if not any(m == method and matches(pattern, p) for m, p in walked):
                 missing.append((method, pattern))
     return missing
+
+
+class Issuers:
+    """`clients` threads taking tickets of one queue over HTTP, one after another, as a kiosk would
+    (a short pause after a 503, then again); after each 201 the ticket and its centre are read back.
+    Every answer is kept as (monotonic time it came, what, status, JSON body or None, monotonic time
+    it was asked); a connection that fails is kept too (status None), never raised."""
+
+    def __init__(self, server, center, queue, who, clients=4, read_back=True, pause_after_503=0.05):
+        self.server, self.center, self.queue, self.who = server, center, queue, who
+        self.clients, self.read_back, self.pause = clients, read_back, pause_after_503
+        self.answers, self._lock = [], threading.Lock()
+        self._stop = threading.Event()
+        self._threads = []
+
+    def start(self):
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(self.clients)]
+        for t in self._threads:
+            t.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join(60)
+
+    def issued(self, since=None):
+        """The tickets answered 201 (in the order the answers came), after `since` if given."""
+        with self._lock:
+            return [body for at, what, status, body, _ in self.answers
+                    if what == "issue" and status == 201 and (since is None or at > since)]
+
+    def of(self, what=None):
+        with self._lock:
+            return [a for a in self.answers if what is None or a[1] == what]
+
+    def _run(self):
+        import requests
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {self.server.tokens[self.who]}"
+        base = f"{self.server.url}/api/v1"
+        while not self._stop.is_set():
+            status, body = self._ask(session, "issue", "POST", f"{base}/centers/{self.center}/tickets",
+                                     json={"queue": self.queue})
+            if status == 201 and self.read_back:
+                self._ask(session, "ticket", "GET", f"{base}/tickets/{body['id']}")
+                self._ask(session, "center", "GET", f"{base}/centers/{self.center}")
+            elif status != 201:
+                time.sleep(self.pause)
+
+    def _ask(self, session, what, method, url, **kw):
+        import requests
+        asked = time.monotonic()
+        try:
+            r = session.request(method, url, timeout=30, **kw)
+            try:
+                status, body = r.status_code, r.json()
+            except ValueError:
+                status, body = r.status_code, None
+        except requests.RequestException as e:
+            status, body = None, repr(e)
+        with self._lock:
+            self.answers.append((time.monotonic(), what, status, body, asked))
+        return status, body

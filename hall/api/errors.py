@@ -5,6 +5,7 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..core.errors import Refused
+from ..store import Unavailable
 from ..text import refusal_message
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,14 @@ def register(app):
     @app.errorhandler(Refused)
     def refused(e):
         return error(e.status, e.code, refusal_message(e), **e.details())
+
+    @app.errorhandler(Unavailable)
+    def store_unavailable(e):
+        # the store is out of reach or switching masters: for reads and writes alike, on every path;
+        # a kiosk retries (with its Idempotency-Key, a retried ticket is the same ticket)
+        response = error(503, e.code, refusal_message(e))
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(e):

@@ -13,10 +13,14 @@ process's appends) or of an older format: it replays the current day from `day_s
 what the fold needs to know (today's open tickets, who is at which window), then folds the events
 after the mark in pages.
 """
+import logging
 from datetime import datetime
 
 from ..core.clock import zone
 from ..core.lives import FORMAT, Lives, merge, new_row  # noqa: F401  (new_row: for the stores)
+from .base import Unavailable
+
+log = logging.getLogger(__name__)
 
 PAGE = 5000
 
@@ -55,7 +59,16 @@ class Keeper:
         self._lives = {}             # centre → the fold at the stored mark (today's lives only)
 
     def record(self, cid, events, state):
-        """The gateway's listener: fold the appended events and store the increments."""
+        """The gateway's listener: fold the appended events and store the increments. A store out of
+        reach here (a failover just after the append) must not fail a command that is already kept:
+        the fold is dropped, and the next event catches the aggregates up from the log."""
+        try:
+            self._record(cid, events, state)
+        except Unavailable:
+            self._lives.pop(cid, None)
+            log.warning("aggregates of %s not stored now (the store is out of reach); caught up later", cid)
+
+    def _record(self, cid, events, state):
         if state.config is None or not events:
             return
         lives = self._lives.get(cid)

@@ -1,8 +1,6 @@
 """What both stores share: the conflict they raise and how an event is written down."""
 import json
 
-from ..core.errors import Refused
-
 
 class Conflict(Exception):
     """The stream moved on since the command was decided: catch up and decide again."""
@@ -12,12 +10,20 @@ class Conflict(Exception):
         self.stream, self.expected, self.actual = stream, expected, actual
 
 
-class Unavailable(Refused):
-    """The store cannot take a write now, or cannot make it durable (a cluster switching masters,
-    too few replicas confirming): the API answers 503 and the client tries again."""
+class Unavailable(Exception):
+    """The store cannot take a write or answer a read now, or cannot make a write durable (Redis out of
+    reach, a cluster switching masters, too few replicas confirming): the edge answers 503 and the
+    client tries again. Not a Refused: code that reads "refused" as "no such centre or ticket" must not
+    turn an outage into a 404, so this passes through every `except Refused` to the edge."""
+
+    status = 503
 
     def __init__(self, message, code="store_unavailable"):
-        super().__init__(code, message, 503)
+        super().__init__(message)
+        self.code, self.message, self.params = code, message, {}
+
+    def details(self):
+        return {}
 
 
 def encode(event):

@@ -6,12 +6,16 @@ in slots of their own and are only ever used one key per command. Durability is 
 (`appendonly yes` with `appendfsync always` for a commit that survives a crash); on a cluster,
 whose replication is asynchronous, an append also waits for `wait_replicas` replicas (`WAIT`).
 """
+import functools
 import json
 from urllib.parse import urlparse
 
 import redis
+from redis.backoff import ExponentialWithJitterBackoff
 from redis.cluster import ClusterNode, RedisCluster
-from redis.exceptions import ClusterDownError, MovedError, TryAgainError
+from redis.exceptions import (ClusterError, MovedError, ReadOnlyError, RedisClusterUnreachableError,
+                              SlotNotCoveredError, TryAgainError)
+from redis.retry import Retry
 
 from . import aggregates
 from .base import Conflict, Unavailable, encode, decode
@@ -29,8 +33,27 @@ return {1, cur + #ARGV - 1}
 """
 PAGE = 5000
 WAIT_MS = 1000      # how long an append waits for its replicas before it is refused as not durable
-# what a write meets while a cluster changes hands (a master killed, its replica taking over)
-SWITCHING = (redis.ConnectionError, redis.TimeoutError, ClusterDownError, TryAgainError, MovedError)
+# What any command meets while Redis cannot be reached or a cluster changes hands (a master killed,
+# its replica not yet promoted, the map of slots out of date): answered 503, never 500.
+SWITCHING = (redis.ConnectionError, redis.TimeoutError, ClusterError, TryAgainError, MovedError, ReadOnlyError,
+             SlotNotCoveredError, RedisClusterUnreachableError)
+# How a cluster client rides out a failover: a few quick retries, each after a fresh look at the map of
+# slots, then a 503 within about a second (a kiosk retries; a held request would hold the centre's lock).
+CLUSTER_OPTIONS = {"retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.4), retries=4),
+                   "reinitialize_steps": 1, "socket_connect_timeout": 1.0, "socket_timeout": 5.0}
+
+
+def reachable(method):
+    """Run a store method; a Redis that cannot be reached or is switching masters becomes Unavailable
+    (503 store_unavailable), for reads as for writes. Every public method of RedisStore goes through it."""
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except SWITCHING as e:
+            self._refresh()
+            raise Unavailable("the store cannot be reached or is changing masters; try again") from e
+    return guarded
 
 
 def _key(stream, what):
@@ -51,7 +74,7 @@ def connect(url, **options):
             return single
         single.close()
     others = [ClusterNode(u.hostname, u.port or 6379) for u in map(urlparse, urls[1:])]
-    return RedisCluster.from_url(urls[0], startup_nodes=others, **options)
+    return RedisCluster.from_url(urls[0], startup_nodes=others, **{**CLUSTER_OPTIONS, **options})
 
 
 def is_cluster(client):
@@ -66,6 +89,7 @@ class RedisStore:
         self.wait_replicas = max(0, int(wait_replicas)) if self.cluster else 0
         self._append = self.r.register_script(APPEND)
 
+    @reachable
     def append(self, stream, expected, events):
         if expected == 0:
             # The list of streams lives in another slot than the centre (no script may hold both on a
@@ -87,6 +111,7 @@ class RedisStore:
             raise Conflict(stream, expected, seq)
         return list(range(expected + 1, seq + 1))
 
+    @reachable
     def read(self, stream, after=0, limit=None):
         out = []
         start = f"{after + 1}-0"
@@ -118,11 +143,8 @@ class RedisStore:
                 # the slot has another master (a failover): nothing was written; learn the new map
                 self._refresh()
                 if attempt == 2:
-                    raise Unavailable("the store is changing masters; try again") from None
+                    raise
                 continue
-            except SWITCHING as e:
-                self._refresh()
-                raise Unavailable("the store cannot be reached; try again") from e
             if self.wait_replicas and replies[-1] < self.wait_replicas:
                 # not undone (it is on the master), only not promised: a retry would be a second command
                 raise Unavailable(f"written on one Redis node, but {replies[-1]} of {self.wait_replicas} replicas "
@@ -137,10 +159,12 @@ class RedisStore:
             except Exception:  # noqa: BLE001 - the next command's own routing retries it
                 pass
 
+    @reachable
     def version(self, stream):
         last = self.r.xrevrange(_key(stream, "events"), count=1)
         return int(last[0][0].split(b"-")[0]) if last else 0
 
+    @reachable
     def streams(self):
         """Every stream with events, in the order they began (a catalogue's centres keep their order)."""
         registered = [s.decode() for s in self.r.zrange("hall:streams", 0, -1)]
@@ -149,13 +173,16 @@ class RedisStore:
             pipe.exists(_key(s, "events"))
         return [s for s, held in zip(registered, pipe.execute()) if held]
 
+    @reachable
     def save_snapshot(self, stream, data):
         self.r.set(_key(stream, "snapshot"), json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
+    @reachable
     def load_snapshot(self, stream):
         body = self.r.get(_key(stream, "snapshot"))
         return json.loads(body) if body else None
 
+    @reachable
     def secret(self, make):
         """The district's signing secret, made once and shared by every process on this Redis."""
         held = self.r.get("hall:secret")
@@ -166,10 +193,12 @@ class RedisStore:
 
     # --- aggregates (see hall.store.aggregates): a hash per day, the mark, the set of days ---
 
+    @reachable
     def aggregate_mark(self, stream):
         body = self.r.get(_key(stream, "aggmark"))
         return json.loads(body) if body else None
 
+    @reachable
     def add_aggregates(self, stream, rows, expected, mark):
         by_day = {}
         for (day, kind, key), inc in rows.items():
@@ -198,6 +227,7 @@ class RedisStore:
                 return False
         return True
 
+    @reachable
     def read_aggregates(self, stream, first_day, last_day):
         days = sorted(d.decode() for d in self.r.smembers(_key(stream, "aggdays")))
         days = [d for d in days if first_day <= d <= last_day]
@@ -212,6 +242,7 @@ class RedisStore:
                 out[(day, kind, key)] = json.loads(body)
         return out
 
+    @reachable
     def clear_aggregates(self, stream):
         days = [d.decode() for d in self.r.smembers(_key(stream, "aggdays"))]
         self.r.delete(_key(stream, "aggmark"), _key(stream, "aggdays"), *[_key(stream, f"agg:{d}") for d in days])
