@@ -8,13 +8,9 @@ BLOCKING = ("serious", "critical")
 _AXE = Axe()
 
 
-def axe_violations(page, skip=()):
-    """axe-core's violations of impact serious or critical on the page as it is now. `skip` names
-    rules that cannot apply to this page (each with its reason where it is passed)."""
-    options = {"resultTypes": ["violations"]}
-    if skip:
-        options["rules"] = {rule: {"enabled": False} for rule in skip}
-    found = _AXE.run(page, options=options).response["violations"]
+def axe_violations(page):
+    """axe-core's violations of impact serious or critical on the page as it is now, every rule on."""
+    found = _AXE.run(page, options={"resultTypes": ["violations"]}).response["violations"]
     return [v for v in found if v["impact"] in BLOCKING]
 
 
@@ -32,8 +28,8 @@ def describe(violations):
     return "\n".join(lines)
 
 
-def assert_accessible(page, where, skip=()):
-    found = axe_violations(page, skip)
+def assert_accessible(page, where):
+    found = axe_violations(page)
     assert not found, f"axe-core on {where}: {len(found)} serious/critical violation(s)\n{describe(found)}"
 
 

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.a11y.audit import axe_violations, describe, targets, text_facts
+from tests.a11y.audit import assert_accessible, axe_violations, describe, targets, text_facts
 from tests.a11y.conftest import LANDSCAPE, PORTRAIT
 from tests.a11y.kiosk_walk import walk
 from hall import text
@@ -92,6 +92,7 @@ def test_the_way_to_a_person_in_english_and_what_it_opens(kiosk):
     bar = page.inner_text("#help-bar")
     assert en["help_bar"] in bar and en["help_bar_more"] in bar
     assert not re.search(r"[\u3400-\u9fff]", bar)
+    assert_accessible(page, "the kiosk in English")
     page.tap("#help-bar")
     page.wait_for_selector("#modal:not([hidden])")
     assert page.inner_text("#modal-title") == en["help_title"]
