@@ -11,7 +11,8 @@
  *   scope("kiosk")            the same three, and the rest, for keys inside one namespace; its
  *                             waitText(seconds) says a queue's wait with the namespace's no_window,
  *                             no_wait and about_min ("约 15 分钟"; null: no window serves the queue)
- *   apply(root)               elements with data-text="ns.key" (and data-text-placeholder) get their words
+ *   apply(root)               elements with data-text="ns.key" (and data-text-placeholder,
+ *                             data-text-aria-label) get their words
  *   lang() "zh" | "en", set(lang), toggle(), onChange(fn)
  */
 (function (g) {
@@ -60,6 +61,9 @@
     root.querySelectorAll("[data-text]").forEach(function (el) { el.textContent = t(el.dataset.text); });
     root.querySelectorAll("[data-text-placeholder]").forEach(function (el) {
       el.setAttribute("placeholder", t(el.dataset.textPlaceholder));
+    });
+    root.querySelectorAll("[data-text-aria-label]").forEach(function (el) {
+      el.setAttribute("aria-label", t(el.dataset.textAriaLabel));
     });
   }
 

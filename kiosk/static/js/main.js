@@ -9,6 +9,7 @@
  *   checkin.js appointment check-in
  *   modal.js   refusals and the PIN pad
  *   guide.js   the guide's services and the printer
+ *   help.js    the way to a person (咨询台, 帮办代办), on every screen
  *   setup.js   the device token and starting up
  * A new feature goes in a module of its own, imported below. */
 import {S, CID, TOKEN_KEY, $, el} from "./state.js";
@@ -20,6 +21,7 @@ import {openCheckin, checkinKey, checkIn} from "./checkin.js";
 import {closeModal, pinKey, refuse} from "./modal.js";
 import {takePriority, openGuide, reprint, checkPrinter} from "./guide.js";
 import {needSetup, saveToken, boot} from "./setup.js";
+import {wireHelp} from "./help.js";
 import {call} from "./api.js";
 
 function wire() {
@@ -28,6 +30,7 @@ function wire() {
   $("btn-elderly").onclick = function () { setElderly(!S.elderly); if (S.view !== "home") show("home", false); };
   $("btn-lang").onclick = function () { setLang(S.lang === "zh" ? "en" : "zh"); };
   $("btn-guide").onclick = openGuide;
+  wireHelp();
   $("open-search").onclick = function () { $("search-input").value = ""; show("search"); };
   $("elderly-more").onclick = function () { S.listSpec = {all: true}; show("list"); };
   $("search-input").addEventListener("input", scheduleSearch);

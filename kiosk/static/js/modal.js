@@ -6,7 +6,9 @@ export function refuse(title, text, todo) {
   openModal(title, text, todo, false);
 }
 
-export function openModal(title, text, todo, withPin) {
+/* `tone` "help" shows it as help rather than a refusal. */
+export function openModal(title, text, todo, withPin, tone) {
+  $("modal").dataset.tone = tone || "";
   $("modal-title").textContent = title;
   $("modal-text").textContent = text || "";
   const ul = $("modal-list");
