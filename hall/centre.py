@@ -21,6 +21,7 @@ import threading
 import time
 from contextlib import contextmanager
 
+from . import memory
 from .core import decide, apply, CenterState, Refused
 from .core import district as district_core
 from .core.config import ID_RE
@@ -267,6 +268,9 @@ class Hall:
                  f"its snapshot at seq {snap['version']}" if snap else "no snapshot", read)
         if restored is not True:
             self.estimator.rebuild(self, cid, state, start=restored)
+        del snap, restored
+        if self.estimator.learned_much(cid):
+            memory.give_back()      # the decoded snapshot, megabytes of text for a busy centre
         return state
 
     def _catch_up(self, state):

@@ -21,6 +21,7 @@ import logging
 import threading
 from collections import OrderedDict
 
+from .. import memory
 from ..core import CenterState, apply
 from . import persist, training
 from .learner import Learner
@@ -29,6 +30,7 @@ from .waits import estimates, following, last_event_at
 log = logging.getLogger(__name__)
 
 CACHE_SIZE = 64
+MUCH_SAMPLES = 5_000        # a learner this size came from a snapshot of megabytes
 PAGE = 5000
 SHORT = 300             # events a learner catches up on in the loading request itself (a fraction of a
                         # second); beyond, it learns them apart and the snapshot's learner answers meanwhile
@@ -126,6 +128,11 @@ class Estimator:
         self.install(cid, learner)
         return True
 
+    def learned_much(self, cid):
+        """Whether the centre's learner holds many samples (its snapshot was megabytes to decode)."""
+        learner = self.learner(cid)
+        return learner is not None and len(learner.samples) >= MUCH_SAMPLES
+
     def learned(self, cid):
         """What the snapshot keeps of the centre's learner (None while it is being rebuilt)."""
         learner = self._learners.get(cid)
@@ -188,6 +195,7 @@ class Trainer:
             try:
                 offsets, model = training.in_subprocess(job) if self.background else job()
                 learner.use(model, offsets)
+                memory.give_back()      # what unpickling the answer left
             except Exception:
                 log.exception("training the wait estimate failed; the calibrated projection stays")
             finally:

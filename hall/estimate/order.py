@@ -103,9 +103,12 @@ class CallOrder:
                 yield key, (list(old) + list(new))[-KEEP:]
 
     def snapshot(self):
-        """A copy to fit apart (in another thread) while this one goes on collecting."""
+        """A copy to fit apart (in another process) while this one goes on collecting: the current
+        generation's deques copied (their tuples shared), the older one's arrays shared (never
+        changed, only replaced), so that making it costs little memory."""
         c = CallOrder()
-        c.bounds = dict(self.pairs())
+        c.bounds = {k: deque(d, maxlen=KEEP) for k, d in self.bounds.items()}
+        c.older = dict(self.older)
         c.calls = dict(self.calls)
         return c
 

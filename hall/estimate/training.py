@@ -31,13 +31,25 @@ class TrainingJob:
 
 
 def in_subprocess(job, timeout=TIMEOUT_S):
-    """`job()`, computed in a child process."""
-    done = subprocess.run([sys.executable, "-m", __name__], input=pickle.dumps(job, pickle.HIGHEST_PROTOCOL),
-                          capture_output=True, timeout=timeout, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"the training process failed ({done.returncode}): "
-                           f"{done.stderr.decode(errors='replace')[-2000:]}")
-    return pickle.loads(done.stdout)
+    """`job()`, computed in a child process. The job is pickled straight into the pipe, not into
+    one bytes object first (megabytes for a busy centre)."""
+    child = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    try:
+        pickle.dump(job, child.stdin, pickle.HIGHEST_PROTOCOL)
+        child.stdin.flush()
+    except BrokenPipeError:
+        pass                # it died reading: its error is below
+    try:
+        out, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise
+    if child.returncode != 0:
+        raise RuntimeError(f"the training process failed ({child.returncode}): "
+                           f"{err.decode(errors='replace')[-2000:]}")
+    return pickle.loads(out)
 
 
 def main():
