@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from ..core.config import CATEGORIES, MODES
 from ..core.decide import DEVICE_STATUSES, POSITIONS, PRIORITIES
 from ..core.district import DEVICE_KINDS, USER_ROLES
-from ..core.followups import FINDINGS, OUTCOMES
+from ..core.followups import FINDINGS, OUTCOMES, RESULTS
 from ..core.moves import TAKES
 from ..core.state import STATUSES
 
@@ -172,6 +172,7 @@ class FollowupStep(Body):
     note: text(500)
     finding: Literal[FINDINGS] | None = None
     outcome: Literal[OUTCOMES] | None = Field(None, description="required to review")
+    result: Literal[RESULTS] | None = Field(None, description="required for a return visit (回访): the citizen's answer")
 
 
 class Move(Body):

@@ -43,7 +43,8 @@ def report(cid):
         except ValueError:
             raise ApiError("bad_input", "'date' must be a date like 2026-11-26", 400) from None
         rows = current_app.extensions["aggregates"].rows(cid, first.isoformat(), last.isoformat(), state)
-    r = reports.from_rows(rows, config, first.isoformat(), last.isoformat())
+        hours = state.config.hours
+    r = reports.from_rows(rows, config, first.isoformat(), last.isoformat(), hours)
     r.update({"center": cid, "center_name": config["name"], "period": period, "from": first.isoformat(),
               "to": last.isoformat(), "generated_at": local(now(), tz).isoformat(timespec="seconds")})
     title = f"{config['name']} {first.isoformat()}" + (f" 至 {last.isoformat()}" if last != first else "")
