@@ -172,7 +172,8 @@ class FollowupStep(Body):
     note: text(500)
     finding: Literal[FINDINGS] | None = None
     outcome: Literal[OUTCOMES] | None = Field(None, description="required to review")
-    result: Literal[RESULTS] | None = Field(None, description="required for a return visit (回访): the citizen's answer")
+    result: Literal[RESULTS] | None = Field(None, description="required for a return visit (回访): the citizen's "
+                                            "answer")
 
 
 class Move(Body):

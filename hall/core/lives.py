@@ -70,7 +70,8 @@ def bucket_value(i):
 
 def new_row():
     return {"issued": 0, "called": 0, "served": 0, "no_shows": 0, "cancelled": 0, "transferred": 0,
-            **{k: 0 for k in LOOP_COUNTS}, "wait_s": 0.0, "service_s": 0.0, "waits": {}, "scores": [0, 0, 0, 0, 0], "hours": {}, "name": None}
+            **{k: 0 for k in LOOP_COUNTS}, "wait_s": 0.0, "service_s": 0.0, "waits": {}, "scores": [0, 0, 0, 0, 0],
+            "hours": {}, "name": None}
 
 
 def merge(into, row):

@@ -91,8 +91,8 @@ def record(state, t):
     staff = (w.staff or {}) if w is not None else {}
     return {"number": t.number, "queue": t.queue, "item": t.item, "priority": t.priority, "channel": t.channel,
             "window": t.window, "day": state.day, "day_end": state.day_end, "staff": staff.get("username"),
-            "staff_name": staff.get("name"), "issued_at": t.issued_at, "called_at": t.called_at,
-            "ended_at": t.finished_at, "rated": {}}
+            "staff_name": staff.get("name"), "staff_no": staff.get("staff_no"), "issued_at": t.issued_at,
+            "called_at": t.called_at, "ended_at": t.finished_at, "rated": {}}
 
 
 def record_of(state, ticket_id):

@@ -8,7 +8,8 @@ HEADERS = {
     "issued": "取号数", "called": "叫号数", "served": "办结数", "no_shows": "过号数", "no_show_rate": "过号率",
     "mean_wait_s": "平均等候(秒)", "p90_wait_s": "P90等候(秒)", "mean_service_s": "平均办理(秒)",
     "rated": "评价数", "rating_rate": "评价率", "satisfaction": "满意率(好评率)", "mean_score": "平均分",
-    "bad_ratings": "差评数", "followups": "差评件数", "rectified_on_time": "按期整改数", "rectification_rate": "差评整改率",
+    "bad_ratings": "差评数", "followups": "差评件数", "rectified_on_time": "按期整改数",
+    "rectification_rate": "差评整改率",
     "revisited": "回访数", "revisit_rate": "回访率", "revisit_satisfaction": "回访满意率",
     "open_days": "开放天数", "issued_per_open_day": "日均取号", "served_per_open_day": "日均办结",
 }

@@ -115,7 +115,8 @@ def test_a_return_visit_follows_the_rectification(core, clock):
         (409, "already_revisited")
     # the loop goes on to its reply; the visit stays
     core.run("followup-reply", followup=fu, note="已答复")
-    assert core.state.followups[fu]["status"] == "closed" and core.state.followups[fu]["revisit"]["result"] == "satisfied"
+    f = core.state.followups[fu]
+    assert f["status"] == "closed" and f["revisit"]["result"] == "satisfied"
 
 
 def test_no_return_visit_of_an_overturned_rating(core):
