@@ -299,6 +299,10 @@ class CenterSummary(Answer):
     queues: list[Queue]
     distance_m: int | None = Field(None, description="great-circle metres from `near` (only when asked with it; "
                                                      "null for a centre with no location)")
+    closed_today: bool | None = Field(None, description="the centre does not open at all today (a holiday, its "
+                                                        "day off or its own closed date)")
+    holiday: str | None = Field(None, description="the public holiday that closes it today (国庆节 …)")
+    next_open: str | None = Field(None, description="when it opens next, while it is closed (local ISO time)")
 
 
 class Center(CenterSummary):
