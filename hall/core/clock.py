@@ -134,6 +134,15 @@ def closes_at(hours, at, tz):
     return None
 
 
+def uncovered_years(hours, first, last):
+    """The years of the dates first..last (dates) that a centre following the official calendar needs
+    and its table does not hold: on their days it follows its weekly hours only, holidays unknown."""
+    years = getattr(hours, "years", None)
+    if not years:
+        return []
+    return [y for y in range(first.year, last.year + 1) if not years[0] <= y <= years[1]]
+
+
 def closed_day(hours, at, tz):
     """Why a centre does not open at all on the local day of `at`: {"holiday": 国庆节 …, "" for the
     centre's own closed date, None for its weekly day off}; None when it opens that day (or always)."""

@@ -16,7 +16,8 @@ A 差评's follow-up figures belong to the day, queue, window and staff its rati
 Arrivals by day and hour and by queue and hour for the heatmaps, a line per day for the charts, and
 the days of the period the centre was closed (`closed_days`, with the holiday's name): a closed day
 is not a day with no service, so it is neither in `days` nor in the per-open-day means
-(`open_days`, `issued_per_open_day`, `served_per_open_day`).
+(`open_days`, `issued_per_open_day`, `served_per_open_day`). A period in a year the official calendar
+does not cover names that year in `calendar_uncovered`: its holidays are unknown there, not absent.
 
 What each figure means, and to whom it is attributed, is defined once in `hall.core.lives` (the
 read model of a ticket's life); the rows come from the store's aggregates kept as events arrive
@@ -25,7 +26,7 @@ read model of a ticket's life); the rows come from the store's aggregates kept a
 import re
 from datetime import date as Date, datetime, timedelta, time as dtime
 
-from ..core.clock import day_hours, zone
+from ..core.clock import day_hours, uncovered_years, zone
 from ..core.lives import Lives, figures, new_row, select
 
 PERIODS = ("day", "week", "month")
@@ -122,6 +123,8 @@ def from_rows(rows, config, first, last, opening=None):
                    "issued_per_open_day": round(total["issued"] / open_days, 1) if open_days else None,
                    "served_per_open_day": round(total["served"] / open_days, 1) if open_days else None},
         "closed_days": [c for c in closed if c["day"] not in by_day or _empty(by_day[c["day"]])],
+        # years the official calendar does not cover: their holidays are unknown, not absent
+        "calendar_uncovered": uncovered_years(opening, Date.fromisoformat(first), Date.fromisoformat(last)),
         "queues": [{"id": q, "name": queue_names.get(q, q), **figures(r)}
                    for q, r in sorted(of("queue").items(), key=lambda kv: (order.get(kv[0], 999), kv[0]))],
         "windows": [{"number": n, "name": window_names.get(n, f"{n}号窗口"), **figures(r), "issued": None}

@@ -195,3 +195,29 @@ def test_personal_data_in_free_text_is_masked():
     masked = mask_personal(text)
     assert masked == "身份证440106********1234，手机 138****5678，座机 020-******34，卡号 *****************45"
     assert mask_personal(None) is None and mask_personal("态度很好") == "态度很好"
+
+
+def test_a_year_the_calendar_does_not_cover_is_said_in_simulations_and_reports(clock):
+    """2027's schedule is not in the pinned package: New Year's Day 2027 (a Friday) is simulated as an
+    ordinary Friday, and both the simulator and the report say so rather than guess in silence."""
+    from datetime import date
+    from hall.core.config import CenterConfig
+    from hall.sim.run import report_lines, simulate
+    c = official()
+    sim = simulate(c, days=3, seed=1, first_day=date(2026, 12, 31))
+    assert [d for d, _ in sim.days] == ["2026-12-31", "2027-01-01", "2027-01-02"]
+    assert sim.calendar_uncovered == [2027]
+    assert "does not cover 2027" in report_lines(sim)[-1] and "Upgrade chinese-calendar" in report_lines(sim)[-1]
+    covered = simulate(c, days=2, seed=1, first_day=date(2026, 9, 30))
+    # the eve of National Day, then Thursday 8 October: the week off is skipped
+    assert [d for d, _ in covered.days] == ["2026-09-30", "2026-10-08"] and covered.calendar_uncovered == []
+    # the make-up Saturday 10 October is worked with the weekday hours (the afternoon too); Sunday is not
+    makeup = simulate(c, days=2, seed=1, first_day=date(2026, 10, 10))
+    assert [d for d, _ in makeup.days] == ["2026-10-10", "2026-10-12"]
+    assert any(e["type"] == "ticket_issued" and at("2026-10-10 13:30") <= e["at"] < at("2026-10-10 17:30")
+               for e in makeup.events)
+    hours = CenterConfig.from_dict(c).hours
+    _, _, start, end = period_bounds("month", "2027-01-15", "Asia/Shanghai")
+    r = build([], normalize_center(c), start, end, opening=hours)
+    assert r["calendar_uncovered"] == [2027]
+    assert "2027-01-01" not in {d["day"] for d in r["closed_days"]}       # unknown, so not marked closed
