@@ -66,6 +66,12 @@ def to_xlsx(report, centre_name, title):
             ws.append(row)
         for i, _ in enumerate(header, 1):
             ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = 14
+    heat = report["heatmap"]
+    ws = wb.create_sheet("到达热力图")
+    ws.append([title])
+    ws.append(["日期 / 业务"] + [f"{h}时" for h in heat["hours"]])
+    for row in heat["by_day"] + heat["by_queue"]:
+        ws.append([row["label"]] + row["counts"])
     closed = report.get("closed_days") or []
     if closed:
         ws = wb.create_sheet("闭馆日")
@@ -73,12 +79,6 @@ def to_xlsx(report, centre_name, title):
         ws.append(["日期", "原因"])
         for c in closed:
             ws.append([c["day"], c["holiday"] or ("休息日" if c["holiday"] is None else "中心闭馆")])
-    heat = report["heatmap"]
-    ws = wb.create_sheet("到达热力图")
-    ws.append([title])
-    ws.append(["日期 / 业务"] + [f"{h}时" for h in heat["hours"]])
-    for row in heat["by_day"] + heat["by_queue"]:
-        ws.append([row["label"]] + row["counts"])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
