@@ -88,6 +88,11 @@ class Evaluation(Body):
         "(400 reason_required); 400 unknown_option"))] = []
 
 
+class NumberEvaluation(Evaluation):
+    number: Annotated[str, Field(min_length=2, max_length=8, pattern=r"^[A-Za-z][0-9]{1,4}$",
+                                 description="today's ticket number, as printed (A001)")]
+
+
 class EvaluationOption(Answer):
     code: str
     text: str
