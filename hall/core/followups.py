@@ -169,7 +169,7 @@ def _opened(s, e):
     s.followups[e["followup"]] = {
         "id": e["followup"], "ticket": e["ticket"], "number": e["number"], "queue": e["queue"],
         "window": e["window"], "staff": e["staff"], "staff_name": e.get("staff_name"), "score": e["score"],
-        "comment": e.get("comment"), "reasons": e.get("reasons", []), "opened_at": e["at"],
+        "comment": e.get("comment"), "reasons": e.get("reasons", []), "channel": e.get("channel"), "opened_at": e["at"],
         "deadline": e["deadline"], "status": OPEN, "day": e.get("day"), "rectified_at": None, "revisit": None,
         "finding": None, "before_appeal": None, "overturned": False, "closed_at": None,
         "history": [{"step": "opened", "at": e["at"], "by": e["by"]}]}
