@@ -9,6 +9,7 @@ from pydantic import Field
 from ..api import models as m
 from ..api.common import ApiError, hall, now
 from ..api.spec import args, declare
+from ..core import ratings
 from ..core.clock import at_local, local, zone
 from ..text import lookup
 from . import audit, evaluations, export, reports
@@ -86,6 +87,7 @@ def evaluations_export(cid):
     q = args()
     with hall().reading(cid) as state:
         config = state.config.raw
+        lookback = (ratings.rating_days(state.config) + 1) * 86400
     tz = config["timezone"]
     today = local(now(), tz).date()
     last = _day_arg(q.to, "to") if q.to else today
@@ -97,8 +99,9 @@ def evaluations_export(cid):
     start = at_local(first.isoformat(), 0, tz)
     end = at_local((last + timedelta(days=1)).isoformat(), 0, tz)
     horizon = min(now(), end + evaluations.HORIZON_DAYS * 86400)
-    # a rating may name a ticket issued up to `rating_days` (at most 90) before: its issue tells its item
-    events = iter_between(hall(), cid, start - 91 * 86400, max(horizon, end))
+    # a rating of a log older than its events' `item` names a ticket issued up to `rating_days` before:
+    # its issue tells its item
+    events = iter_between(hall(), cid, start - lookback, max(horizon, end))
     lines = evaluations.rows(events, config, lambda code: lookup(f"rating.{code}") or code, start, end)
     name = f"hall-{cid}-evaluations-{first.isoformat()}-{last.isoformat()}"
     if q.format == "csv":
