@@ -4,7 +4,7 @@ The waits shown come from `waits` (`Hall.waits(state)`: the state's estimates, f
 gateway's estimator has learned of the centre): a ticket's at the state's last event, a queue's at
 the moment asked for.
 """
-from .core.clock import iso, is_open, closes_at
+from .core.clock import closed_day, closes_at, iso, is_open, next_opening
 from .core.state import CLASSES, WAITING
 from .estimate import ahead, seconds_of, serving_windows
 
@@ -97,9 +97,17 @@ def center_summary(state, now, waits):
         "location": list(cfg.location) if cfg.location else None,
         "open": is_open(cfg.hours, now, cfg.timezone),
         "closes_at": iso(closes_at(cfg.hours, now, cfg.timezone), cfg.timezone),
+        **closed_today(cfg, now),
         "queues": [queue(state, q, now, waits) for q in cfg.queues.values()],
         "seq": state.version,
     }
+
+
+def closed_today(cfg, now):
+    """Whether the centre opens at all today, the holiday that closes it, and when it opens next."""
+    why = closed_day(cfg.hours, now, cfg.timezone)
+    return {"closed_today": why is not None, "holiday": why["holiday"] or None if why else None,
+            "next_open": iso(next_opening(cfg.hours, now, cfg.timezone), cfg.timezone)}
 
 
 def center(state, now, waits):

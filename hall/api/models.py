@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from ..core.config import CATEGORIES, MODES
 from ..core.decide import DEVICE_STATUSES, POSITIONS, PRIORITIES
 from ..core.district import DEVICE_KINDS, USER_ROLES
-from ..core.followups import FINDINGS, OUTCOMES
+from ..core.followups import FINDINGS, OUTCOMES, RESULTS
 from ..core.moves import TAKES
 from ..core.state import STATUSES
 
@@ -86,6 +86,11 @@ class Evaluation(Body):
     options: Annotated[list[text(32)], Field(max_length=16, description=(
         "option codes of GET /evaluation/options for this score; at least one for 1 or 2 "
         "(400 reason_required); 400 unknown_option"))] = []
+
+
+class NumberEvaluation(Evaluation):
+    number: Annotated[str, Field(min_length=2, max_length=8, pattern=r"^[A-Za-z][0-9]{1,4}$",
+                                 description="today's ticket number, as printed (A001)")]
 
 
 class EvaluationOption(Answer):
@@ -172,6 +177,8 @@ class FollowupStep(Body):
     note: text(500)
     finding: Literal[FINDINGS] | None = None
     outcome: Literal[OUTCOMES] | None = Field(None, description="required to review")
+    result: Literal[RESULTS] | None = Field(None, description="required for a return visit (回访): the citizen's "
+                                            "answer")
 
 
 class Move(Body):
@@ -297,6 +304,10 @@ class CenterSummary(Answer):
     queues: list[Queue]
     distance_m: int | None = Field(None, description="great-circle metres from `near` (only when asked with it; "
                                                      "null for a centre with no location)")
+    closed_today: bool | None = Field(None, description="the centre does not open at all today (a holiday, its "
+                                                        "day off or its own closed date)")
+    holiday: str | None = Field(None, description="the public holiday that closes it today (国庆节 …)")
+    next_open: str | None = Field(None, description="when it opens next, while it is closed (local ISO time)")
 
 
 class Center(CenterSummary):

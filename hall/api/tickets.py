@@ -6,7 +6,7 @@ from ..core import ratings
 from ..text import text
 from ..core.appointments import booking_of
 from . import citizens, id_cards, models as m
-from .common import ApiError, caller, check, existing_center, hall, USER_ROLES
+from .common import ApiError, caller, check, existing_center, hall, require, USER_ROLES
 from .idempotency import idempotency
 from .spec import Cached, declare, header, payload
 
@@ -161,6 +161,29 @@ def evaluate(tid):
     _, _, shown = hall().execute(cid, "evaluate", {"ticket": tid, "score": data.score, "comment": data.comment,
                                                    "options": options, "channel": channel},
                                  by=p.actor if p else "public", view=_rated_view)
+    response = jsonify(shown)
+    response.status_code = 201
+    return response
+
+
+def _kiosk(cid):
+    existing_center(cid)
+    require(("kiosk",), cid)
+
+
+@bp.post("/centers/<cid>/evaluations")
+@declare({201: m.Ticket}, json=m.NumberEvaluation, errors=(400, 401, 403, 404, 409), guard=_kiosk)
+def evaluate_by_number(cid):
+    """rate today's service at the kiosk by its ticket number (the kiosk channel), as
+    `POST /tickets/{id}/evaluation` does: once (409 already_rated), a reason for a 1 or 2; 404 for a
+    number not issued today
+
+    Who: a kiosk device of the centre."""
+    p, data = caller(), payload()
+    _, _, shown = hall().execute(cid, "evaluate", {"ticket": data.number.upper(), "score": data.score,
+                                                   "comment": data.comment, "options": list(data.options),
+                                                   "channel": "kiosk"},
+                                 by=p.actor, view=_rated_view)
     response = jsonify(shown)
     response.status_code = 201
     return response

@@ -134,6 +134,40 @@ def closes_at(hours, at, tz):
     return None
 
 
+def uncovered_years(hours, first, last):
+    """The years of the dates first..last (dates) that a centre following the official calendar needs
+    and its table does not hold: on their days it follows its weekly hours only, holidays unknown."""
+    years = getattr(hours, "years", None)
+    if not years:
+        return []
+    return [y for y in range(first.year, last.year + 1) if not years[0] <= y <= years[1]]
+
+
+def closed_day(hours, at, tz):
+    """Why a centre does not open at all on the local day of `at`: {"holiday": 国庆节 …, "" for the
+    centre's own closed date, None for its weekly day off}; None when it opens that day (or always)."""
+    if hours is None:
+        return None
+    day = local(at, tz).date()
+    if day_hours(hours, day):
+        return None
+    return {"holiday": getattr(hours, "closed", {}).get(day.isoformat())}
+
+
+def next_opening(hours, at, tz, within_days=62):
+    """Seconds since the epoch when the centre next opens after `at` (None: open now, always open, or
+    not within `within_days`)."""
+    if hours is None or is_open(hours, at, tz):
+        return None
+    day, minute = _minute_of(at, tz)
+    for ahead in range(within_days + 1):
+        d = day + timedelta(days=ahead)
+        for a, _ in sorted(day_hours(hours, d)):
+            if ahead or a > minute:
+                return at_local(d.isoformat(), a, tz)
+    return None
+
+
 def at_local(day, minute, tz):
     """Seconds since the epoch of `minute` minutes after local midnight of ISO date `day`."""
     d = datetime.strptime(day, "%Y-%m-%d").date()

@@ -193,9 +193,12 @@ def evaluate(state, at, by, ticket, score, comment=None, options=(), channel="ph
                        "rating_closed")
     if channel in r["rated"]:
         raise conflict(f"ticket {r['number']} was already rated from the {channel}", "already_rated")
-    return [_event("ticket_evaluated", at, by, ticket=tid, score=score, comment=comment,
+    counts, replaces = ratings.counting(r["rated"], score)
+    facts = {"replaces": replaces} if replaces is not None else {}
+    return [_event("ticket_evaluated", at, by, ticket=tid, number=r["number"], score=score, comment=comment,
                    options=list(options), channel=channel, day=r["day"],
-                   window=r["window"], queue=r["queue"], staff=r["staff"])], tid
+                   window=r["window"], queue=r["queue"], item=r.get("item"), staff=r["staff"],
+                   staff_no=r.get("staff_no"), counts=counts, **facts)], tid
 
 
 def print_failed(state, at, by, ticket, detail=None):

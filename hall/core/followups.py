@@ -8,6 +8,10 @@ goes on) or overturns it (the rating no longer counts in satisfaction figures).
                        └──appeal──▶ appealed ──review: upheld──▶ (back where it was)
                   rectified ──appeal──▶ appealed ──review: overturned──▶ closed
 
+A return visit (回访) asks the citizen, once the complaint was put right (rectified, or closed), whether
+they are now satisfied: `revisit` records who, when, the result (satisfied / unsatisfied after the
+rectification) and a note (personal data masked); once per follow-up, not on one overturned.
+
 A follow-up opens in the same decision as the rating (`opening` wraps the core's `evaluate`),
 carries what it needs of the ticket (tickets end with their day; follow-ups do not), and stays in
 the state until a month after it closed. `hall.core.supervision` flags one past its deadline.
@@ -15,14 +19,15 @@ the state until a month after it closed. `hall.core.supervision` flags one past 
 import functools
 from datetime import datetime, timedelta, time as dtime
 
-from .clock import zone
+from .clock import day_hours, zone
 from .errors import bad_input, conflict, not_found
-from .ratings import record_of
+from .ratings import mask_personal, record_of
 
 BAD_SCORE = 2
 OPEN, VERIFIED, RECTIFIED, APPEALED, CLOSED = "open", "verified", "rectified", "appealed", "closed"
 STATUSES = (OPEN, VERIFIED, RECTIFIED, APPEALED, CLOSED)
 FINDINGS = ("confirmed", "unfounded")
+RESULTS = ("satisfied", "unsatisfied")
 OUTCOMES = ("upheld", "overturned")
 KEEP_CLOSED_S = 31 * 86400
 DEFAULT_DAYS = 15
@@ -34,13 +39,14 @@ def followup_id(ticket_id):
 
 def deadline(cfg, at, days):
     """The end of the `days`-th working day after the local day of `at` (a working day: one the
-    centre opens on; Monday to Friday for a centre always open)."""
+    centre opens on, by its week, the official calendar and its own dates — so a holiday does not
+    count and a make-up Saturday does; Monday to Friday for a centre always open)."""
     tz = zone(cfg.timezone)
     d = datetime.fromtimestamp(at, tz).date()
     left = days
     while left > 0:
         d += timedelta(days=1)
-        works = bool(cfg.hours[d.weekday()]) if cfg.hours is not None else d.weekday() < 5
+        works = bool(day_hours(cfg.hours, d)) if cfg.hours is not None else d.weekday() < 5
         left -= works
     return datetime.combine(d + timedelta(days=1), dtime(0), tz).timestamp()
 
@@ -60,7 +66,7 @@ def opening(evaluate):
                     and followup_id(e["ticket"]) not in state.followups):
                 r = record_of(state, e["ticket"])
                 events.append({"type": "followup_opened", "at": at, "by": by, "followup": followup_id(e["ticket"]),
-                               "ticket": e["ticket"], "number": r["number"], "queue": r["queue"],
+                               "ticket": e["ticket"], "number": r["number"], "queue": r["queue"], "day": r["day"],
                                "window": r["window"], "staff": e.get("staff"), "staff_name": r.get("staff_name"),
                                "score": e["score"], "comment": e.get("comment"),
                                "reasons": list(e.get("options") or ()), "channel": e.get("channel"),
@@ -133,7 +139,22 @@ def review(state, at, by, followup, note, outcome):
     return _event("followup_reviewed", at, by, f, outcome=outcome, note=_note(note))
 
 
+def revisit(state, at, by, followup, note, result):
+    """The return visit (回访) of a complaint put right: the citizen's answer and what they said."""
+    f = _followup(state, followup)
+    if result not in RESULTS:
+        raise bad_input(f"result must be one of {', '.join(RESULTS)}")
+    note = _note(note)
+    if f.get("overturned"):
+        raise conflict(f"the rating of {f['number']} was overturned on appeal: no return visit", "followup_overturned")
+    _step(f, (RECTIFIED, CLOSED), "record a return visit of")
+    if f.get("revisit"):
+        raise conflict(f"the return visit of {f['number']} is already recorded", "already_revisited")
+    return _event("followup_revisited", at, by, f, result=result, note=mask_personal(note))
+
+
 COMMANDS = {
+    "followup-revisit": revisit,
     "followup-verify": verify,
     "followup-rectify": rectify,
     "followup-reply": reply,
@@ -148,8 +169,8 @@ def _opened(s, e):
     s.followups[e["followup"]] = {
         "id": e["followup"], "ticket": e["ticket"], "number": e["number"], "queue": e["queue"],
         "window": e["window"], "staff": e["staff"], "staff_name": e.get("staff_name"), "score": e["score"],
-        "comment": e.get("comment"), "reasons": e.get("reasons", []), "opened_at": e["at"],
-        "deadline": e["deadline"], "status": OPEN,
+        "comment": e.get("comment"), "reasons": e.get("reasons", []), "channel": e.get("channel"), "opened_at": e["at"],
+        "deadline": e["deadline"], "status": OPEN, "day": e.get("day"), "rectified_at": None, "revisit": None,
         "finding": None, "before_appeal": None, "overturned": False, "closed_at": None,
         "history": [{"step": "opened", "at": e["at"], "by": e["by"]}]}
 
@@ -162,6 +183,8 @@ def _moved_on(status, **extra):
                                         **{k: e[k] for k in ("finding", "outcome") if k in e}}]
         if step == "verified":
             f["finding"] = e["finding"]
+        if step == "rectified":
+            f["rectified_at"] = e["at"]
         if step == "appealed":
             f["before_appeal"] = f["status"]
         if step == "reviewed":
@@ -176,7 +199,15 @@ def _moved_on(status, **extra):
     return apply_step
 
 
+def _revisited(s, e):
+    f = s.followups[e["followup"]]
+    f["revisit"] = {"at": e["at"], "by": e["by"], "result": e["result"], "note": e.get("note")}
+    f["history"] = f["history"] + [{"step": "revisited", "at": e["at"], "by": e["by"], "note": e.get("note"),
+                                    "result": e["result"]}]
+
+
 APPLY = {
+    "followup_revisited": _revisited,
     "followup_opened": _opened,
     "followup_verified": _moved_on(VERIFIED),
     "followup_rectified": _moved_on(RECTIFIED),

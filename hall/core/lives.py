@@ -7,8 +7,14 @@ A ticket's life is read from the log once, here, with one definition of each fig
 - **service**: from the start of its *last* service (`ticket_started`, or the call itself when
   nobody pressed start) to its finish. It belongs to the queue, window and staff of the finish.
 - **no-show**: counted once per ticket, to the queue, window and staff of the call it missed.
-- **rating**: to the queue, window and staff the rating event names; a rating overturned on appeal
+- **rating**: to the queue, window and staff the rating event names, on the day of the service; a
+  service counts once however many channels rated it (一次一评: the event says whether it `counts` and
+  which counted score it `replaces`, `hall.core.ratings.counting`); a rating overturned on appeal
   (`followup_reviewed` with outcome `overturned`) is taken back from where it was counted.
+- **差评 follow-up**: counted where its rating was (`followups`); `settled` when rectified (or, found
+  unfounded, replied to), `settled_on_time` when that was by its deadline; `revisited` when its return
+  visit is recorded (`revisit_satisfied` when the citizen was satisfied). An overturned rating takes
+  its follow-up's counts back too.
 - **arrival**: to the queue issued, the local day and hour of issue.
 
 The staff member at a window is the one who opened it (the `staff` card of `window_opened`).
@@ -25,9 +31,10 @@ from datetime import datetime
 
 from .clock import zone
 
-FORMAT = 1                     # bump when a row's meaning changes: stored aggregates are rebuilt
+FORMAT = 2                     # bump when a row's meaning changes: stored aggregates are rebuilt
 KINDS = ("centre", "queue", "window", "staff")
 COUNTS = ("issued", "called", "served", "no_shows", "cancelled", "transferred")
+LOOP_COUNTS = ("followups", "settled", "settled_on_time", "revisited", "revisit_satisfied")
 GOOD_SCORES = (3, 4, 5)        # 基本满意, 满意, 非常满意: 好评 in the national 好差评 rules
 BAD_SCORE = 2
 KEEP_RATED_DAYS = 100
@@ -63,13 +70,16 @@ def bucket_value(i):
 
 def new_row():
     return {"issued": 0, "called": 0, "served": 0, "no_shows": 0, "cancelled": 0, "transferred": 0,
-            "wait_s": 0.0, "service_s": 0.0, "waits": {}, "scores": [0, 0, 0, 0, 0], "hours": {}, "name": None}
+            **{k: 0 for k in LOOP_COUNTS}, "wait_s": 0.0, "service_s": 0.0, "waits": {}, "scores": [0, 0, 0, 0, 0],
+            "hours": {}, "name": None}
 
 
 def merge(into, row):
     """Add `row` to `into` (both rows); returns `into`."""
     for k in COUNTS:
         into[k] += row[k]
+    for k in LOOP_COUNTS:
+        into[k] = into.get(k, 0) + row.get(k, 0)
     into["wait_s"] += row["wait_s"]
     into["service_s"] += row["service_s"]
     for table in ("waits", "hours"):
@@ -128,6 +138,12 @@ def figures(row):
         "satisfaction": _ratio(sum(scores[s - 1] for s in GOOD_SCORES), rated),
         "mean_score": round(sum((i + 1) * c for i, c in enumerate(scores)) / rated, 2) if rated else None,
         "bad_ratings": sum(scores[:BAD_SCORE]),
+        "followups": row.get("followups", 0),
+        "rectified_on_time": row.get("settled_on_time", 0),
+        "rectification_rate": _ratio(row.get("settled_on_time", 0), row.get("followups", 0)),
+        "revisited": row.get("revisited", 0),
+        "revisit_rate": _ratio(row.get("revisited", 0), row.get("followups", 0)),
+        "revisit_satisfaction": _ratio(row.get("revisit_satisfied", 0), row.get("revisited", 0)),
     }
 
 
@@ -175,6 +191,7 @@ class Lives:
         self.staff_at = {}           # window → username on duty
         self.names = {}              # username → name
         self.rated = {}              # ticket → where its bad rating was counted (may be overturned)
+        self.loops = {}              # ticket → its 差评 follow-up: where counted, deadline, what is done
         self.rows = {}               # (day, kind, key) → increments since take()
         self.seq = 0
         self.day_seq = 0             # seq of the last day_started (where a replay of today begins)
@@ -226,6 +243,7 @@ class Lives:
         # a bad rating may be overturned weeks later; after KEEP_RATED_DAYS `rating_of` answers
         cut = self._day(e["at"] - KEEP_RATED_DAYS * 86400)
         self.rated = {t: w for t, w in self.rated.items() if w["day"] >= cut}
+        self.loops = {t: w for t, w in self.loops.items() if w["day"] >= cut}
 
     def _window_opened(self, e):
         card = e.get("staff") or {}
@@ -319,6 +337,8 @@ class Lives:
                 self._line(tid, life.queue, e["at"])
 
     def _evaluated(self, e):
+        if not e.get("counts", True):
+            return              # the service already counts with a score as low or lower
         life = self.lives.get(e["ticket"])
         score = e["score"]
         day = life.day if life else (e.get("day") or self._day(e["at"]))
@@ -326,6 +346,8 @@ class Lives:
             life.score = score
         where = {"day": day, "queue": e.get("queue"), "window": e.get("window"), "staff": e.get("staff"),
                  "score": score}
+        if e.get("replaces") is not None:
+            self._score({**where, "score": e["replaces"]}, -1)
         if score <= BAD_SCORE:
             self.rated[e["ticket"]] = where
         self._score(where, +1)
@@ -338,6 +360,54 @@ class Lives:
             where = self.rating_of(e["ticket"])
         if where is not None:
             self._score(where, -1)
+        loop = self._loop(e["ticket"])
+        if loop is not None:
+            self._count_loop(loop, "followups", -1)
+            for k in LOOP_COUNTS[1:]:
+                if loop.get(k):
+                    self._count_loop(loop, k, -1)
+            self.loops.pop(e["ticket"], None)
+
+    # --- 差评 follow-ups ---
+
+    def _loop(self, ticket):
+        loop = self.loops.get(ticket)
+        if loop is None and self.rating_of is not None:
+            found = self.rating_of(ticket)
+            if found is not None and found.get("deadline") is not None:
+                loop = self.loops[ticket] = {k: found.get(k) for k in ("day", "queue", "window", "staff",
+                                                                        "deadline", *LOOP_COUNTS[1:])}
+        return loop
+
+    def _count_loop(self, loop, key, sign):
+        for row in self._groups(loop["day"], loop["queue"], loop["window"], loop["staff"]):
+            row[key] = row.get(key, 0) + sign
+
+    def _followup_opened(self, e):
+        day = e.get("day") or self._day(e["at"])
+        loop = self.loops[e["ticket"]] = {"day": day, "queue": e.get("queue"), "window": e.get("window"),
+                                          "staff": e.get("staff"), "deadline": e.get("deadline")}
+        self._count_loop(loop, "followups", +1)
+
+    def _followup_settled(self, e):
+        loop = self._loop(e["ticket"])
+        if loop is None or loop.get("settled"):
+            return
+        loop["settled"] = True
+        self._count_loop(loop, "settled", +1)
+        if loop.get("deadline") is None or e["at"] <= loop["deadline"]:
+            loop["settled_on_time"] = True
+            self._count_loop(loop, "settled_on_time", +1)
+
+    def _followup_revisited(self, e):
+        loop = self._loop(e["ticket"])
+        if loop is None or loop.get("revisited"):
+            return
+        loop["revisited"] = True
+        self._count_loop(loop, "revisited", +1)
+        if e.get("result") == "satisfied":
+            loop["revisit_satisfied"] = True
+            self._count_loop(loop, "revisit_satisfied", +1)
 
     def _score(self, where, sign):
         for row in self._groups(where["day"], where["queue"], where["window"], where["staff"]):
@@ -358,6 +428,10 @@ _HANDLERS = {
     "tickets_moved": Lives._moved,
     "ticket_evaluated": Lives._evaluated,
     "followup_reviewed": Lives._reviewed,
+    "followup_opened": Lives._followup_opened,
+    "followup_rectified": Lives._followup_settled,
+    "followup_replied": Lives._followup_settled,
+    "followup_revisited": Lives._followup_revisited,
 }
 
 

@@ -18,9 +18,16 @@ Readings where the rules are loose:
   follow-up (the loop is about the service, not the channel).
 - An evaluator keypad has a key per level and no reasons: a 1 or 2 from it carries `other` (其他), so
   the keypad keeps working and the follow-up says the reason was not given.
+- "一次一评" in the figures: a service counts once in 好评率 and every other rate however many channels
+  rated it, with the *lowest* score it was given (the event of a rating that lowers it says which score
+  it `replaces`; a rating that does not lower it has `counts: false`). The lowest, not the first: a
+  complaint must never hide behind an earlier good rating, and so a service counts as 差评 exactly when
+  it has a 差评 follow-up. Every rating stays in the log and in the upward export, each with its channel.
 - The rating window: `rating_days` after the service ended (catalogue key of the centre, default 7
   days, counted in whole 24-hour days from the moment it ended; 0 allows only the same local day).
 """
+import re
+
 from .state import Ticket, DONE
 
 SCORES = (5, 4, 3, 2, 1)
@@ -84,8 +91,8 @@ def record(state, t):
     staff = (w.staff or {}) if w is not None else {}
     return {"number": t.number, "queue": t.queue, "item": t.item, "priority": t.priority, "channel": t.channel,
             "window": t.window, "day": state.day, "day_end": state.day_end, "staff": staff.get("username"),
-            "staff_name": staff.get("name"), "issued_at": t.issued_at, "called_at": t.called_at,
-            "ended_at": t.finished_at, "rated": {}}
+            "staff_name": staff.get("name"), "staff_no": staff.get("staff_no"), "issued_at": t.issued_at,
+            "called_at": t.called_at, "ended_at": t.finished_at, "rated": {}}
 
 
 def record_of(state, ticket_id):
@@ -112,3 +119,29 @@ def past_ticket(state, ticket_id):
                   channel=r.get("channel", "kiosk"), status=DONE, issued_at=r["issued_at"], since=r["issued_at"],
                   item=r.get("item"), window=r["window"], called_at=r["called_at"], finished_at=r["ended_at"],
                   score=first)
+
+
+def counting(rated, score):
+    """How a new rating `score` of a service already rated {channel: score} counts in the figures
+    (一次一评, the lowest score counts): (counts, the counted score it replaces or None)."""
+    if not rated:
+        return True, None
+    lowest = min(rated.values())
+    return (True, lowest) if score < lowest else (False, None)
+
+
+_ID_NUMBER = re.compile(r"(?<![0-9])([0-9]{6})(?:[0-9]{11}[0-9Xx]|[0-9]{9})(?![0-9Xx])")
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})(?![0-9])")
+_LONG_DIGITS = re.compile(r"[0-9]{7,}")
+
+
+def mask_personal(text):
+    """Free text (a rating's comment, a return visit's note) with the personal data it may carry
+    masked: ID numbers (15 or 18 digits) keep their region and last four, mobile numbers their
+    prefix and last four, any other run of 7 or more digits (a landline, a card) its last two.
+    Names in free text cannot be told apart from other words; the forms ask citizens not to write them."""
+    if not text:
+        return text
+    text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 10) + m.group(0)[-4:], text)
+    text = _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+    return _LONG_DIGITS.sub(lambda m: "*" * (len(m.group(0)) - 2) + m.group(0)[-2:], text)

@@ -12,7 +12,7 @@ bp = Blueprint("api_manage", __name__)
 
 MANAGERS = ("manager", "admin")
 ALERT_ACTIONS = {"acknowledge": "acknowledge-alert", "resolve": "resolve-alert"}
-FOLLOWUP_ACTIONS = ("verify", "rectify", "reply", "appeal", "review")
+FOLLOWUP_ACTIONS = ("verify", "rectify", "reply", "appeal", "review", "revisit")
 ALERT_EVENTS = ("alert_raised", "alert_escalated", "alert_acknowledged", "alert_resolved")
 
 
@@ -113,12 +113,17 @@ def _followup_view(action):
             if data.outcome is None:
                 raise ApiError("bad_input", "'outcome' is required", 400)
             args["outcome"] = data.outcome
+        if action == "revisit":
+            if data.result is None:
+                raise ApiError("bad_input", "'result' is required: satisfied or unsatisfied", 400)
+            args["result"] = data.result
         t = now()
         _, _, shown = hall().execute(cid, f"followup-{action}", args, by=p.actor,
                                      view=lambda s, fid: views.followup(s, s.followups[fid], t))
         return jsonify(shown)
     act.__name__ = "followup_" + action
-    act.__doc__ = f"the follow-up step '{action}' of a low rating\n\nWho: a manager of the centre" + \
+    act.__doc__ = ("the return visit (回访) of a low rating put right" if action == "revisit" else
+                   f"the follow-up step '{action}' of a low rating") + "\n\nWho: a manager of the centre" + \
         (", or its staff" if action == "appeal" else "") + "."
     return declare({200: m.Anything}, json=m.FollowupStep, errors=(400, 401, 403, 404, 409), guard=guard)(act)
 

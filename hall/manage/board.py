@@ -2,6 +2,7 @@
 windows with the ticket in hand and how long it has been there, alerts and follow-ups. Pure."""
 from .. import views
 from ..core.clock import iso
+from ..core.ratings import mask_personal
 from ..core.supervision import norm
 
 
@@ -45,9 +46,13 @@ def alerts(state, now):
 def followup(state, f, now):
     tz = state.config.timezone
     q = state.config.queues.get(f["queue"])
-    return {**f, "queue_name": q.name if q else f["queue"], "overdue": f["status"] != "closed" and now >= f["deadline"],
+    revisit = f.get("revisit")
+    return {**f, "comment": mask_personal(f.get("comment")), "queue_name": q.name if q else f["queue"],
+            "overdue": f["status"] != "closed" and now >= f["deadline"],
             "left_s": round(f["deadline"] - now), "opened": iso(f["opened_at"], tz),
-            "deadline_iso": iso(f["deadline"], tz)}
+            "deadline_iso": iso(f["deadline"], tz), "rectified": iso(f.get("rectified_at"), tz),
+            "revisited": iso(revisit["at"], tz) if revisit else None,
+            "revisit_due": bool(f["status"] in ("rectified", "closed") and not f.get("overturned") and not revisit)}
 
 
 def followups(state, now):

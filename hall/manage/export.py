@@ -8,7 +8,10 @@ HEADERS = {
     "issued": "取号数", "called": "叫号数", "served": "办结数", "no_shows": "过号数", "no_show_rate": "过号率",
     "mean_wait_s": "平均等候(秒)", "p90_wait_s": "P90等候(秒)", "mean_service_s": "平均办理(秒)",
     "rated": "评价数", "rating_rate": "评价率", "satisfaction": "满意率(好评率)", "mean_score": "平均分",
-    "bad_ratings": "差评数",
+    "bad_ratings": "差评数", "followups": "差评件数", "rectified_on_time": "按期整改数",
+    "rectification_rate": "差评整改率",
+    "revisited": "回访数", "revisit_rate": "回访率", "revisit_satisfaction": "回访满意率",
+    "open_days": "开放天数", "issued_per_open_day": "日均取号", "served_per_open_day": "日均办结",
 }
 TABLES = {
     "centre": ("汇总", [("name", "服务中心")]),
@@ -22,11 +25,13 @@ TABLES = {
 def rows(report, table, centre_name):
     """(header, rows) of one table of a report."""
     _, keys = TABLES[table]
+    extra = ()
     if table == "centre":
         items = [{"name": centre_name, **report["totals"]}]
+        extra = ("open_days", "issued_per_open_day", "served_per_open_day")
     else:
         items = report[table]
-    figures = [f for f in FIGURES if any(f in it for it in items)] if items else list(FIGURES)
+    figures = [f for f in FIGURES + extra if any(f in it for it in items)] if items else list(FIGURES)
     header = [label for _, label in keys] + [HEADERS[f] for f in figures]
     body = [[it.get(k) for k, _ in keys] + [it.get(f) for f in figures] for it in items]
     return header, body
@@ -67,6 +72,13 @@ def to_xlsx(report, centre_name, title):
     ws.append(["日期 / 业务"] + [f"{h}时" for h in heat["hours"]])
     for row in heat["by_day"] + heat["by_queue"]:
         ws.append([row["label"]] + row["counts"])
+    closed = report.get("closed_days") or []
+    if closed:
+        ws = wb.create_sheet("闭馆日")
+        ws.append([title])
+        ws.append(["日期", "原因"])
+        for c in closed:
+            ws.append([c["day"], c["holiday"] or ("休息日" if c["holiday"] is None else "中心闭馆")])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -1,6 +1,6 @@
 """Reports (JSON, CSV, XLSX) from the per-day aggregates; the audit log from the raw events of its span."""
 from collections import deque
-from datetime import datetime
+from datetime import date as Date, datetime, timedelta
 from typing import Annotated, Literal
 
 from flask import Blueprint, Response, current_app, jsonify
@@ -9,8 +9,10 @@ from pydantic import Field
 from ..api import models as m
 from ..api.common import ApiError, hall, now
 from ..api.spec import args, declare
-from ..core.clock import local, zone
-from . import audit, export, reports
+from ..core import ratings
+from ..core.clock import at_local, local, zone
+from ..text import lookup
+from . import audit, evaluations, export, reports
 from .api import _manager
 from .logs import iter_between
 
@@ -43,7 +45,8 @@ def report(cid):
         except ValueError:
             raise ApiError("bad_input", "'date' must be a date like 2026-11-26", 400) from None
         rows = current_app.extensions["aggregates"].rows(cid, first.isoformat(), last.isoformat(), state)
-    r = reports.from_rows(rows, config, first.isoformat(), last.isoformat())
+        hours = state.config.hours
+    r = reports.from_rows(rows, config, first.isoformat(), last.isoformat(), hours)
     r.update({"center": cid, "center_name": config["name"], "period": period, "from": first.isoformat(),
               "to": last.isoformat(), "generated_at": local(now(), tz).isoformat(timespec="seconds")})
     title = f"{config['name']} {first.isoformat()}" + (f" 至 {last.isoformat()}" if last != first else "")
@@ -56,6 +59,63 @@ def report(cid):
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     return jsonify(r)
+
+
+class EvaluationsQuery(m.Query):
+    from_: Annotated[str, Field(max_length=10, description="YYYY-MM-DD, the first day; the month's first "
+                                "when absent")] | None = Field(None, alias="from")
+    to: Annotated[str, Field(max_length=10, description="YYYY-MM-DD, the last day (included); today when "
+                             "absent")] | None = None
+    format: Literal["json", "csv", "xlsx"] = "json"
+
+
+def _day_arg(raw, name):
+    try:
+        return Date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError("bad_input", f"'{name}' must be a date like 2026-11-26", 400) from None
+
+
+@bp.get("/centers/<cid>/evaluations")
+@declare({200: m.Anything}, query=EvaluationsQuery, guard=_manager)
+def evaluations_export(cid):
+    """the period's 好差评 evaluations for the upward report (GB/T 39734/39735 data items), one line per
+    rating with its follow-up's 整改 and 回访; `from`..`to` (days, at most 93; default: this month up to
+    today); JSON, CSV or XLSX
+
+    Who: a manager of the centre."""
+    q = args()
+    with hall().reading(cid) as state:
+        config = state.config.raw
+        lookback = (ratings.rating_days(state.config) + 1) * 86400
+    tz = config["timezone"]
+    today = local(now(), tz).date()
+    last = _day_arg(q.to, "to") if q.to else today
+    first = _day_arg(q.from_, "from") if q.from_ else last.replace(day=1)
+    if last < first:
+        raise ApiError("bad_input", "'to' must not be before 'from'", 400)
+    if (last - first).days + 1 > evaluations.MAX_SPAN_DAYS:
+        raise ApiError("bad_input", f"ask for at most {evaluations.MAX_SPAN_DAYS} days at a time", 400)
+    start = at_local(first.isoformat(), 0, tz)
+    end = at_local((last + timedelta(days=1)).isoformat(), 0, tz)
+    horizon = min(now(), end + evaluations.HORIZON_DAYS * 86400)
+    # a rating of a log older than its events' `item` names a ticket issued up to `rating_days` before:
+    # its issue tells its item
+    events = iter_between(hall(), cid, start - lookback, max(horizon, end))
+    lines = evaluations.rows(events, config, lambda code: lookup(f"rating.{code}") or code, start, end)
+    name = f"hall-{cid}-evaluations-{first.isoformat()}-{last.isoformat()}"
+    if q.format == "csv":
+        return Response(evaluations.to_csv(lines), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if q.format == "xlsx":
+        title = f"{config['name']} 好差评评价明细 {first.isoformat()} 至 {last.isoformat()}"
+        return Response(evaluations.to_xlsx(lines, title),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return jsonify({"center": cid, "center_name": config["name"], "from": first.isoformat(), "to": last.isoformat(),
+                    "generated_at": local(now(), tz).isoformat(timespec="seconds"),
+                    "columns": [{"key": k, "title": t} for k, t in evaluations.COLUMNS],
+                    "count": len(lines), "evaluations": lines})
 
 
 def _time_arg(raw, name, tz, default):

@@ -4,14 +4,14 @@ Shells that read the public API (cached, ETag) and, on the ticket page, the cent
 room; everything they need is served from here (no CDN), so they work on a hall's own network.
 """
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
 from ..api import models as m
 from ..api.common import ApiError
 from ..api.spec import declare, payload
-from ..core.clock import iso, local
+from ..core.clock import day_hours, iso, local
 from ..core.errors import Refused
 from ..text import text
 from .privacy import mask_phone
@@ -97,11 +97,20 @@ def subscribe(tid):
 
 def _booking_rules(state, now):
     """What the booking page must know of a centre besides the public API: its local day and
-    time (the phone's clock may be wrong), how far ahead it books, its check-in window, its hours."""
+    time (the phone's clock may be wrong), how far ahead it books, its check-in window, its hours,
+    and each bookable day's opening minutes by the official calendar (`days`: {date: {"open": [[start,
+    end], ...], "holiday": 国庆节 or null}}; absent for a centre always open)."""
     cfg = state.config
     t = local(now, cfg.timezone)
+    days = None
+    if cfg.hours is not None:
+        days = {}
+        for i in range(cfg.booking["days_ahead"] + 1):
+            d = t.date() + timedelta(days=i)
+            days[d.isoformat()] = {"open": [list(r) for r in day_hours(cfg.hours, d)],
+                                   "holiday": getattr(cfg.hours, "closed", {}).get(d.isoformat()) or None}
     return {"today": t.date().isoformat(), "now_min": t.hour * 60 + t.minute, "hours": cfg.raw["hours"],
-            **{k: cfg.booking[k] for k in ("days_ahead", "early_s", "grace_s")}}
+            "days": days, **{k: cfg.booking[k] for k in ("days_ahead", "early_s", "grace_s")}}
 
 
 @bp.get("/book")

@@ -4,7 +4,9 @@ The engine is a discrete-event loop in simulated time: citizens arrive and take 
 window they are called to (or do not come: recall, then 过号), give up waiting now and then; staff
 open their windows when the centre opens, call the next ticket whenever they are free, serve, send
 some citizens on to another queue, take breaks (pause/resume) and close when the period ends and no
-one waits for them. Every action is a command on a backend:
+one waits for them; with `Options.ratings`, some citizens rate the service (at the window's evaluator,
+on the phone or at the kiosk, now and then on two of them) and a manager works the 差评 follow-ups
+each morning. Every action is a command on a backend:
 
 - `GatewayBackend` goes through the gateway like the API does: on an in-memory store with a
   simulated clock for the simulator (`in_memory`, fast and deterministic per seed), on the hall's
@@ -88,6 +90,8 @@ class Engine:
         self.cfg = config
         self.opt = options or Options()
         self.rng = random.Random(seed)
+        # ratings draw from their own generator: a simulation without them draws as it always did
+        self.rating_rng = random.Random(f"{seed}:ratings")
         self.beh = Behaviour(config, self.opt, self.rng)
         self.by = by_prefix
         self.staff = staff or {n: {"username": f"{by_prefix}-staff-{n}", "name": f"{n}号窗口工作人员",
@@ -170,6 +174,9 @@ class Engine:
                     if span > 3600:
                         self.at(start + self.rng.uniform(0.2, 0.8) * span, self._break, n)
             self.at(end, self._close_period, staffed)
+        periods = self.periods(day)
+        if self.opt.ratings > 0 and self.opt.followups and periods:
+            self.at(periods[0][0] + 60, self._work_followups, periods[0][0])
         for minute, window, queues, mode in self.opt.reassign:
             self.at(midnight + minute * 60, self._reassign, window, list(queues), mode)
 
@@ -325,8 +332,66 @@ class Engine:
                       self.staff[n]["username"])
             self._poke(t, target)
         else:
-            self._try("finish", {"window": n}, t, self.staff[n]["username"])
+            if self._try("finish", {"window": n}, t, self.staff[n]["username"]) is not None:
+                self._maybe_rate(t, tid)
         self._after_ticket(t, n)
+
+    # --- 好差评 ---
+    CHANNELS = (("evaluator", 0.6), ("phone", 0.3), ("kiosk", 0.1))
+    SCORES = ((5, 0.72), (4, 0.16), (3, 0.06), (2, 0.035), (1, 0.025))
+
+    def _pick(self, table):
+        x, acc = self.rating_rng.random(), 0.0
+        for value, p in table:
+            acc += p
+            if x < acc:
+                return value
+        return table[-1][0]
+
+    def _maybe_rate(self, t, tid):
+        r = self.rating_rng
+        if self.opt.ratings <= 0 or r.random() >= self.opt.ratings:
+            return
+        channel = self._pick(self.CHANNELS)
+        # the evaluator is pressed at the window; the phone or the kiosk a little later
+        self.at(t + (r.uniform(2, 10) if channel == "evaluator" else r.uniform(60, 3600)), self._rate, tid, channel)
+        if r.random() < 0.08:
+            other = r.choice([c for c, _ in self.CHANNELS if c != channel])
+            self.at(t + r.uniform(3600, 2 * 86400), self._rate, tid, other)
+
+    def _rate(self, t, tid, channel):
+        from ..core import ratings
+        r = self.rating_rng
+        score = self._pick(self.SCORES)
+        choices = ratings.options_of(score)
+        k = r.randint(1, 2) if score in ratings.REASON_REQUIRED else r.randint(0, 2)
+        options = r.sample([c for c in choices if c != "other"], k)
+        comment = r.choice(["等了很久", "材料要求没有一次说清楚", None]) if score <= 2 else None
+        args = {"ticket": tid, "score": score, "options": options, "channel": channel}
+        if comment:
+            args["comment"] = comment
+        self._try("evaluate", args, t, f"{self.by}-{channel}")
+
+    def _work_followups(self, t, opening):
+        """A manager's morning round of the 差评 follow-ups: each confirmed complaint is put right some
+        working days after it came (a few too late), visited once put right, then answered."""
+        r = self.rating_rng
+        by = f"{self.by}-manager"
+        for f in sorted(self.state.followups.values(), key=lambda f: f["id"]):
+            if f["status"] == "open":
+                unfounded = r.random() < 0.1
+                self._try("followup-verify", {"followup": f["id"], "note": "调取录像并询问窗口人员",
+                                              "finding": "unfounded" if unfounded else "confirmed"}, t, by)
+                if unfounded:
+                    self._try("followup-reply", {"followup": f["id"], "note": "经核实不属实，已向群众说明"}, t, by)
+            elif f["status"] == "verified" and r.random() < 0.3:
+                self._try("followup-rectify", {"followup": f["id"], "note": "已对窗口人员培训并优化告知"}, t, by)
+            elif f["status"] == "rectified" and not f.get("revisit"):
+                if r.random() < 0.85:
+                    self._try("followup-revisit", {"followup": f["id"], "note": "电话回访",
+                                                   "result": "satisfied" if r.random() < 0.8 else "unsatisfied"},
+                              t, by)
+                self._try("followup-reply", {"followup": f["id"], "note": "已答复群众整改情况"}, t, by)
 
     def _transfer_target(self, queue):
         served = sorted({q for w in self.state.windows.values() if w.state == OPEN for q in w.queues} - {queue})

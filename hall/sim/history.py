@@ -15,7 +15,7 @@ import time
 from datetime import datetime, timedelta, time as dtime
 
 from ..centre import Hall
-from ..core.clock import day_hours, zone
+from ..core.clock import day_hours, uncovered_years, zone
 from ..core.config import CenterConfig, normalize_center
 from ..estimate import Estimator, Learner
 from ..store import aggregates
@@ -27,6 +27,12 @@ LEARN_DAYS = 56         # open days the estimator hears: more than any of its bo
 
 class HistoryError(Exception):
     pass
+
+
+def uncovered_warning(years):
+    return (f"warning: the official holiday calendar (package chinese-calendar) does not cover "
+            f"{', '.join(map(str, years))}: those days were simulated with the weekly hours only, public "
+            f"holidays and make-up days unknown. Upgrade chinese-calendar.")
 
 
 def last_open_days(config, last, count):
@@ -91,7 +97,8 @@ def write_history(store, center, days, seed=0, today=None, page=5000, options=No
     hall.snapshot(cid)                        # the state and what the estimator learned
     paged.flush()
     return {"center": cid, "days": len(dates), "first": dates[0].isoformat(), "last": dates[-1].isoformat(),
-            "events": store.version(cid) - before}
+            "events": store.version(cid) - before,
+            "calendar_uncovered": uncovered_years(config.hours, dates[0], dates[-1])}
 
 
 def command(center_id, days, seed, catalog_file=None, echo=print):
@@ -116,4 +123,6 @@ def command(center_id, days, seed, catalog_file=None, echo=print):
         store.close()
     echo(f"{center['name']} ({center_id}): {done['days']} open day(s) {done['first']} – {done['last']}, "
          f"{done['events']} events written in {time.perf_counter() - t0:.1f} s")
+    if done["calendar_uncovered"]:
+        echo(uncovered_warning(done["calendar_uncovered"]))
     return 0

@@ -47,6 +47,10 @@ class Options:
     surges: list = field(default_factory=list)     # [(queue, from_min, to_min, factor)]
     reassign: list = field(default_factory=list)   # [(minute, window, [queues], mode)]
     default_hours: tuple = ((8 * 60 + 30, 12 * 60), (13 * 60 + 30, 17 * 60 + 30))
+    # 好差评: the share of citizens served who rate (0: none rate, and the other draws stay as they were),
+    # and whether a simulated manager works the 差评 follow-ups each morning (verify, rectify, visit, reply)
+    ratings: float = 0.0
+    followups: bool = True
 
     @classmethod
     def plain(cls, **kw):

@@ -3,7 +3,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime
 
-from ..core.clock import zone
+from ..core.clock import uncovered_years, zone
 from ..core.config import CenterConfig, normalize_center
 from .engine import Engine, in_memory, next_open_days, default_first_day
 from .figures import split_days, day_figures
@@ -16,6 +16,7 @@ class Simulation:
     events: list
     days: list = field(default_factory=list)         # [(day, figures)]
     turned_away: int = 0
+    calendar_uncovered: list = field(default_factory=list)   # years simulated without the official calendar
 
 
 def simulate(center, days=1, seed=0, options=None, first_day=None, listeners=(), keep_log=True):
@@ -36,7 +37,8 @@ def simulate(center, days=1, seed=0, options=None, first_day=None, listeners=(),
         engine.start_day(d)
         engine.run_until(datetime.combine(d, dtime(23, 59), tz).timestamp())
     log = backend.log
-    sim = Simulation(center=raw["id"], events=log, turned_away=engine.turned_away)
+    sim = Simulation(center=raw["id"], events=log, turned_away=engine.turned_away,
+                     calendar_uncovered=uncovered_years(config.hours, dates[0], dates[-1]))
     sim.days = [(day, day_figures(evs, config.timezone)) for day, evs in split_days(log)]
     if not keep_log:
         sim.events = []
@@ -80,6 +82,9 @@ def report_lines(sim):
         lines.append(_line("all days", totals(sim)))
     if sim.turned_away:
         lines.append(f"turned away (closed or quota reached): {sim.turned_away}")
+    if sim.calendar_uncovered:
+        from .history import uncovered_warning
+        lines.append(uncovered_warning(sim.calendar_uncovered))
     return lines
 
 

@@ -40,13 +40,21 @@ def mark_of(lives):
 
 
 def rating_of(state):
-    """Where a rating given before the fold began was counted, from the centre's follow-ups."""
+    """Where a rating given before the fold began was counted, and how far its follow-up went, from the
+    centre's follow-ups."""
     def find(ticket):
         for f in state.followups.values():
             if f["ticket"] == ticket:
-                day = datetime.fromtimestamp(f["opened_at"], zone(state.config.timezone)).date().isoformat()
+                day = f.get("day") or datetime.fromtimestamp(f["opened_at"],
+                                                             zone(state.config.timezone)).date().isoformat()
+                steps = {h["step"]: h["at"] for h in f["history"]}
+                settled = steps.get("rectified") or (steps.get("replied") if f.get("finding") == "unfounded" else None)
+                revisit = f.get("revisit")
                 return {"day": day, "queue": f["queue"], "window": f["window"], "staff": f["staff"],
-                        "score": f["score"]}
+                        "score": f["score"], "deadline": f["deadline"], "settled": settled is not None,
+                        "settled_on_time": settled is not None and settled <= f["deadline"],
+                        "revisited": revisit is not None,
+                        "revisit_satisfied": revisit is not None and revisit["result"] == "satisfied"}
         return None
     return find
 

@@ -113,3 +113,28 @@ def test_a_ticket_long_past_its_window_is_gone(client, auth, clock):
     issue(client, auth)
     assert client.get(f"/api/v1/tickets/{tid}").status_code == 404
     assert rate(client, tid, score=5).status_code == 404
+
+
+def test_the_kiosk_rates_todays_service_by_its_number(client, auth, app):
+    """At the kiosk a citizen types the number on their ticket: the kiosk channel, recorded as such."""
+    tid = served(client, auth)
+    kiosk = auth.headers("kiosk-east")
+    url = "/api/v1/centers/east/evaluations"
+    r = client.post(url, json={"number": "a001", "score": 4, "options": ["efficient"]}, headers=kiosk)
+    assert r.status_code == 201 and r.json["id"] == tid and r.json["score"] == 4
+    assert app.extensions["hall"].state("east").rateable[tid]["rated"] == {"kiosk": 4}
+    again = client.post(url, json={"number": "A001", "score": 5}, headers=kiosk)
+    assert again.status_code == 409 and again.json["error"]["code"] == "already_rated"
+    # the phone is another channel and may still rate it
+    assert rate(client, tid, score=5).status_code == 201
+    for body, who, status, code in (
+        ({"number": "A009", "score": 5}, "kiosk-east", 404, None),
+        ({"number": "A001", "score": 1}, "kiosk-east", 400, "reason_required"),
+        ({"number": "1; drop", "score": 5}, "kiosk-east", 400, "bad_input"),
+        ({"number": "A001", "score": 5}, "staff-east", 403, "forbidden"),
+        ({"number": "A001", "score": 5}, None, 401, "unauthorized"),
+    ):
+        r = client.post(url, json=body, headers=auth.headers(who) if who else {})
+        assert r.status_code == status, r.json
+        if code:
+            assert r.json["error"]["code"] == code

@@ -164,7 +164,9 @@ def test_reports_csv_and_xlsx(client, auth, clock):
     import io
     from openpyxl import load_workbook
     wb = load_workbook(io.BytesIO(x.data))
-    assert wb.sheetnames == ["汇总", "按业务", "按窗口", "按人员", "按日", "到达热力图"]
+    # November's Sundays are closed days: listed on a sheet of their own, after the others
+    assert wb.sheetnames == ["汇总", "按业务", "按窗口", "按人员", "按日", "到达热力图", "闭馆日"]
+    assert [c.value for c in wb["闭馆日"][3]] == ["2026-11-01", "休息日"]
     assert [c.value for c in wb["汇总"][3]][:4] == ["东区政务服务中心", 1, 1, 1]
 
 
@@ -253,6 +255,15 @@ CASES = [
     ("GET", "/centers/east/reports?date=26/11/2026", None, "manager-east", 400),
     ("GET", "/centers/east/reports?format=pdf", None, "manager-east", 400),
     ("GET", "/centers/east/reports", None, "staff-east", 403),
+    ("POST", "/centers/east/followups/revisit", {"followup": "nope", "note": "x", "result": "satisfied"},
+     "manager-east", 404),
+    ("POST", "/centers/east/followups/revisit", {"followup": "x", "note": "x"}, "manager-east", 400),
+    ("POST", "/centers/east/followups/revisit", {"followup": "x", "note": "x", "result": "happy"}, "manager-east", 400),
+    ("POST", "/centers/east/followups/revisit", {"followup": "x", "note": "x", "result": "satisfied"}, "staff-east",
+     403),
+    ("GET", "/centers/east/evaluations?from=2026-11-30&to=2026-11-01", None, "manager-east", 400),
+    ("GET", "/centers/east/evaluations?from=26/11/2026", None, "manager-east", 400),
+    ("GET", "/centers/east/evaluations", None, "staff-east", 403),
     ("GET", "/centers/east/audit?window=x", None, "manager-east", 400),
     ("GET", "/centers/east/audit?from=2026-11-26T10:00&to=2026-11-26T09:00", None, "manager-east", 400),
     ("GET", "/centers/east/audit?from=2026-01-01T00:00", None, "manager-east", 400),

@@ -129,6 +129,14 @@ def test_a_bad_rating_is_followed_up_on_the_alerts_page(pages, api, server):
     page.fill(f"{fu} input[name=note]", "已对窗口人员进行提醒")
     page.click(f"{fu} form button[type=submit]")
     page.wait_for_function(f"document.querySelector('{fu}').dataset.status === 'rectified'")
+    assert "待回访" in text(page, fu)
+    # the return visit (回访): the citizen's answer after the rectification
+    page.select_option(f"{fu} select[name=step]", "revisit")
+    page.select_option(f"{fu} select[name=result]", "satisfied")
+    page.fill(f"{fu} input[name=note]", "电话回访，群众表示满意")
+    page.click(f"{fu} form button[type=submit]")
+    page.wait_for_selector(f"{fu} .revisit[data-result=satisfied]")
+    assert "回访（回访满意） · manager-east：电话回访，群众表示满意" in text(page, fu)
     shot(page, "manage-followup.png")
 
 
@@ -146,6 +154,7 @@ def test_reports_page_shows_figures_and_charts(pages, api):
     assert text(page, "#kpis [data-kpi=k_issued] b") == "2"
     assert text(page, "#kpis [data-kpi=k_served] b") == "1"
     assert text(page, "#kpis [data-kpi=k_satisfaction] b") == "100.0%"
+    assert text(page, "#kpis [data-kpi=k_open_days] b") == "1"
     assert page.evaluate("!!window.Chart && Chart.getChart(document.getElementById('chart-daily')) !== undefined")
     assert "综合受理" in text(page, "#t-queues") and "张敏" in text(page, "#t-staff")
     with page.expect_download() as d:

@@ -58,7 +58,7 @@
   }
 
   function stepForm(f) {
-    var steps = NEXT[f.status];
+    var steps = NEXT[f.status].concat(f.revisit_due ? ["revisit"] : []);
     if (!steps.length) return null;
     var note = el("input", {name: "note", required: true, maxlength: 500, placeholder: t("note")});
     var extra = null;
@@ -67,9 +67,12 @@
       return el("option", {value: v, text: t("finding_" + v)}); }));
     var outcome = el("select", {name: "outcome"}, ["upheld", "overturned"].map(function (v) {
       return el("option", {value: v, text: t("outcome_" + v)}); }));
+    var result = el("select", {name: "result"}, ["satisfied", "unsatisfied"].map(function (v) {
+      return el("option", {value: v, text: t("result_" + v)}); }));
     function sync() {
       finding.hidden = step.value !== "verify";
       outcome.hidden = step.value !== "review";
+      result.hidden = step.value !== "revisit";
     }
     step.addEventListener("change", sync);
     sync();
@@ -78,11 +81,12 @@
       var body = {followup: f.id, note: note.value};
       if (step.value === "verify") body.finding = finding.value;
       if (step.value === "review") body.outcome = outcome.value;
+      if (step.value === "revisit") body.result = result.value;
       M.api("POST", "/centers/" + centre + "/followups/" + step.value, body).then(function () {
         M.say(t("step_done"), "ok");
         refresh();
       }, function (err) { M.say(M.refusal(err), "error"); });
-    }}, [step, finding, outcome, note, extra, el("button", {type: "submit", class: "primary small", text: "✓"})]);
+    }}, [step, finding, outcome, result, note, extra, el("button", {type: "submit", class: "primary small", text: "✓"})]);
   }
 
   function loadFollowups() {
@@ -102,6 +106,9 @@
             el("span", {class: f.overdue ? "late-red" : "muted",
                         text: f.overdue ? t("overdue") : t("deadline", {t: M.stamp(f.deadline).slice(0, 10)})}),
             f.overturned ? el("span", {class: "muted", text: t("overturned")}) : null,
+            f.rectified ? el("span", {class: "muted", text: t("rectified_at", {t: f.rectified.slice(0, 16).replace("T", " ")})}) : null,
+            f.revisit ? el("span", {class: "revisit", dataset: {result: f.revisit.result}, text: t("result_" + f.revisit.result)})
+                      : f.revisit_due ? el("span", {class: "muted", text: t("revisit_due")}) : null,
           ]),
           f.reasons && f.reasons.length ? el("div", {class: "fu-reasons", text: t("reasons", {r: f.reasons.map(function (c) {
             return window.Hall.text.t("rating." + c);
@@ -109,7 +116,8 @@
           f.comment ? el("div", {text: t("comment", {c: f.comment})}) : null,
           el("ol", {}, f.history.map(function (h) {
             return el("li", {text: M.stamp(h.at) + " " + t("s_" + h.step) + (h.finding ? "（" + t("finding_" + h.finding) + "）" : "")
-                                 + (h.outcome ? "（" + t("outcome_" + h.outcome) + "）" : "") + " · " + who(h.by)
+                                 + (h.outcome ? "（" + t("outcome_" + h.outcome) + "）" : "")
+                                 + (h.result ? "（" + t("result_" + h.result) + "）" : "") + " · " + who(h.by)
                                  + (h.note ? "：" + h.note : "")});
           })),
           stepForm(f),

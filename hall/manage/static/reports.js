@@ -17,7 +17,8 @@
     var cols = [[t("called"), "called"], [t("served"), "served"], [t("no_shows"), "no_show_rate", pct],
                 [t("k_mean_wait"), "mean_wait_s", M.duration], [t("k_p90_wait"), "p90_wait_s", M.duration],
                 [t("k_mean_service"), "mean_service_s", M.duration], [t("rated"), "rating_rate", pct],
-                [t("k_satisfaction"), "satisfaction", pct], [t("mean_score"), "mean_score"]];
+                [t("k_satisfaction"), "satisfaction", pct], [t("mean_score"), "mean_score"],
+                [t("k_rectification"), "rectification_rate", pct], [t("k_revisit"), "revisit_rate", pct]];
     if (rows.length && rows[0].issued !== null) cols.unshift([t("k_issued"), "issued"]);
     var head = el("tr", {}, [el("th", {text: first})].concat(cols.map(function (c) { return el("th", {class: "n", text: c[0]}); })));
     var body = rows.map(function (r) {
@@ -51,10 +52,17 @@
     var kpis = [["k_issued", tt.issued], ["k_served", tt.served], ["k_no_show_rate", pct(tt.no_show_rate)],
                 ["k_mean_wait", M.duration(tt.mean_wait_s)], ["k_p90_wait", M.duration(tt.p90_wait_s)],
                 ["k_mean_service", M.duration(tt.mean_service_s)], ["k_rating_rate", pct(tt.rating_rate)],
-                ["k_satisfaction", pct(tt.satisfaction)], ["k_bad", tt.bad_ratings]];
+                ["k_satisfaction", pct(tt.satisfaction)], ["k_bad", tt.bad_ratings],
+                ["k_rectification", pct(tt.rectification_rate)], ["k_revisit", pct(tt.revisit_rate)],
+                ["k_open_days", tt.open_days]];
     $("kpis").replaceChildren.apply($("kpis"), kpis.map(function (k) {
       return el("div", {dataset: {kpi: k[0]}}, [el("b", {text: k[1] === null ? t("none") : k[1]}), el("span", {text: t(k[0])})]);
     }));
+    // the days the centre was closed (holidays by name): not days without service
+    var closed = $("closed-days") || $("kpis").parentNode.appendChild(el("p", {id: "closed-days", class: "muted"}));
+    closed.textContent = (r.closed_days || []).length ? t("closed_days", {days: r.closed_days.map(function (c) {
+      return c.day.slice(5) + (c.holiday ? " " + c.holiday : "");
+    }).join("、")}) : "";
     $("t-queues").replaceChildren(table(r.queues.map(function (q) { return Object.assign({label: q.name}, q); }), t("queue")));
     $("t-windows").replaceChildren(table(r.windows.map(function (w) { return Object.assign({label: w.name}, w); }), t("windows")));
     var names = {};

@@ -84,11 +84,21 @@
       var card = M.el("article", "centre-card");
       card.dataset.center = c.id;
       var h = M.el("h2", null, M.name(c));
-      h.appendChild(M.el("span", "badge " + (c.open ? "open" : "closed"), M.t(c.open ? "open" : "closed")));
+      h.appendChild(M.el("span", "badge " + (c.open ? "open" : "closed"),
+                         M.t(c.open ? "open" : c.closed_today ? "closed_today" : "closed")));
       card.appendChild(h);
       var sub = [];
       if (c.open && c.closes_at) sub.push(M.t("until", {t: M.clock(Date.parse(c.closes_at), c.closes_at)}));
-      if (!c.open) sub.push(M.t("closed_now"));
+      if (!c.open) {
+        // 今日休息 · 国庆节 (the holiday's name from the official calendar), then when it opens again
+        var shut = M.el("p", "closed-notice", c.closed_today ? (c.holiday ? M.t("closed_holiday", {h: c.holiday})
+                                                                          : M.t("closed_today")) : M.t("closed_now"));
+        if (c.next_open) {
+          var d = M.t("month_day", {m: +c.next_open.slice(5, 7), d: +c.next_open.slice(8, 10)});
+          shut.appendChild(M.el("span", "next-open", " · " + M.t("next_open", {d: d, t: c.next_open.slice(11, 16)})));
+        }
+        card.appendChild(shut);
+      }
       var d = distanceText(c);
       if (d) sub.push(d);
       if (sub.length) card.appendChild(M.el("p", "sub", sub.join(" · ")));

@@ -128,6 +128,12 @@
 
   // --- 3. day: today … days_ahead, the centre's closed days shown as such ---
 
+  // a day's opening minutes: the hall's own answer by the official calendar (holidays, make-up days),
+  // else the weekly hours
+  function dayRanges(r, day) {
+    return r.days && r.days[day] ? r.days[day].open : B.openRanges(r.hours, day);
+  }
+
   function renderDays() {
     var r = rules();
     $("hours-line").textContent = B.t("hours", {h: B.hoursText(r.hours)});
@@ -135,7 +141,7 @@
     box.textContent = "";
     for (var i = 0; i <= r.days_ahead; i++) {
       var day = B.addDays(r.today, i);
-      var ranges = B.openRanges(r.hours, day);
+      var ranges = dayRanges(r, day);
       var closed = ranges !== null && !ranges.length;
       var b = M.el("button", "day" + (S.day === day ? " selected" : ""));
       b.type = "button";
@@ -145,7 +151,8 @@
       b.appendChild(M.el("strong", null, p.rel || p.week));
       b.appendChild(M.el("span", null, p.date));
       if (closed) b.disabled = true;
-      b.appendChild(M.el("em", null, closed ? B.t("day_closed") : p.rel ? p.week : ""));
+      var holiday = r.days && r.days[day] && r.days[day].holiday;
+      b.appendChild(M.el("em", null, closed ? holiday || B.t("day_closed") : p.rel ? p.week : ""));
       b.onclick = (function (d) { return function () { chooseDay(d); }; })(day);
       box.appendChild(b);
     }
@@ -187,7 +194,7 @@
 
   function slotState(s) {
     var start = B.minutes(s.slot.split("-")[0]);
-    var ranges = B.openRanges(rules().hours, S.day);
+    var ranges = dayRanges(rules(), S.day);
     if (ranges && !ranges.some(function (r) { return r[0] <= start && start < r[1]; })) return "shut";
     if (S.day === rules().today && start <= nowMin()) return "past";
     if (s.available <= 0) return "full";

@@ -7,6 +7,7 @@
  *   search.js  the keyboard and the search
  *   ticket.js  taking a ticket, printing it, the ticket screen
  *   checkin.js appointment check-in
+ *   rate.js    好差评 at the kiosk: a served ticket's number, a level and its options
  *   modal.js   refusals and the PIN pad
  *   guide.js   the guide's services and the printer
  *   help.js    the way to a person (咨询台, 帮办代办), on every screen
@@ -23,6 +24,7 @@ import {takePriority, openGuide, reprint, checkPrinter} from "./guide.js";
 import {needSetup, saveToken, boot} from "./setup.js";
 import {wireHelp} from "./help.js";
 import {call} from "./api.js";
+import "./rate.js";
 
 function wire() {
   $("btn-home").onclick = goHome;
