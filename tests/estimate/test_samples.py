@@ -27,7 +27,7 @@ def test_it_keeps_the_newest_in_order_once_full():
 
 def test_it_grows_with_what_it_holds_not_with_keep():
     s = Samples(len(NAMES), keep=40_000)
-    for i in range(100):
+    for _ in range(100):
         s.append(0, [0.0] * len(NAMES), 1.0)
     assert s._rows.nbytes < 40_000 * len(NAMES) * 4 / 10
 
