@@ -178,7 +178,13 @@ def install_fanout(sio):
 
 def serve(app, host, port):
     """Serve `app` (and its Socket.IO) until interrupted. Needs gevent's monkey patching first."""
-    install_fanout(app.extensions["socketio"])
+    sio = app.extensions["socketio"]
+    install_fanout(sio)
+    if not sio.server.manager_initialized:
+        # the message queue listens from the start (python-socketio waits for the first client):
+        # a screen's snapshot is then never older than what the queue brings it next
+        sio.server.manager_initialized = True
+        sio.server.manager.initialize()
     if "voice" in app.extensions:
         # the default voice pack, built if it is missing, while the hall already serves (a clip
         # needed meanwhile is made on its own)
