@@ -31,6 +31,7 @@ from .store.redis import connect, is_cluster
 log = logging.getLogger(__name__)
 
 CHANNEL = "hall:realtime"
+FAN_OUT_ATTR = "hall_fan_out"   # hall/server.py's direct fan-out of a batch, on the Socket.IO server
 NAMESPACE = "/"
 RETRY_FIRST_S, RETRY_MAX_S = 0.1, 2.0   # a listener that lost its node tries the next one after this
 # a publish runs under the centre's lock: a node that does not answer must not hold the hall long
@@ -97,8 +98,7 @@ class RedisQueue(PubSubManager):
         batch = {"method": "batch", "host_id": self.host_id, "emits": [[e, d, r] for e, d, r in messages]}
         sent = self._send(batch)
         try:
-            for event, data, rooms in messages:
-                super().emit(event, data, namespace=NAMESPACE, room=rooms, ignore_queue=True)
+            fan_out(self.server, messages)
         finally:
             if sent is not None:
                 self._receipt(*sent)
@@ -167,7 +167,8 @@ class RedisQueue(PubSubManager):
         self._listening = index, pubsub
 
     def _listen(self):
-        """Every message published by the other processes, a batch unpacked into its emits."""
+        """The library's messages published by the other processes; their batches it fans out
+        itself (all of a client's share of a command in one write, hall/server.py)."""
         wait, index = RETRY_FIRST_S, -1
         while True:
             try:
@@ -204,9 +205,20 @@ class RedisQueue(PubSubManager):
             return
         if data.get("host_id") == self.host_id:
             return          # our own: this process's clients have had it
-        for event, payload, rooms in data.get("emits") or ():
-            yield {"method": "emit", "event": event, "data": [payload], "namespace": NAMESPACE, "room": rooms,
-                   "host_id": data["host_id"]}
+        try:
+            fan_out(self.server, [(event, payload, rooms) for event, payload, rooms in data.get("emits") or ()])
+        except Exception:   # a bad batch must not stop the listener; the screens resync on the gap
+            log.exception("relaying a batch from %s failed", data.get("host_id"))
+
+
+def fan_out(server, messages):
+    """This process's clients hear `messages`, [(event, data, rooms)], in order (not published)."""
+    direct = getattr(server, FAN_OUT_ATTR, None)
+    if direct is not None:
+        direct(messages)
+        return
+    for event, data, rooms in messages:
+        server.manager.emit(event, data, namespace=NAMESPACE, room=rooms, ignore_queue=True)
 
 
 def _address(url):

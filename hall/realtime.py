@@ -56,7 +56,7 @@ from flask_socketio import SocketIO, join_room
 from socketio.exceptions import ConnectionRefusedError
 
 from . import views
-from .message_queue import RedisQueue
+from .message_queue import RedisQueue, fan_out
 from .auth import principal_for
 from .core.config import VOICE_TEMPLATES
 from .core.errors import Refused
@@ -354,8 +354,7 @@ class _Hub:
             if isinstance(manager, RedisQueue):
                 manager.emit_batch(messages)        # one publish for the command, whatever it changed
             else:
-                for name, payload, rooms in messages:
-                    self.sio.server.emit(name, payload, to=rooms)
+                fan_out(self.sio.server, messages)
         except Exception:   # the command is already stored; screens resync on the next gap
             log.exception("pushing events %s..%s of %s failed", events[0].get("seq"), events[-1].get("seq"), cid)
 
