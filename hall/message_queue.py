@@ -50,6 +50,7 @@ class RedisQueue(PubSubManager):
         self._nodes = [u.strip() for u in url.split(",") if u.strip()]
         self._discovered = False
         self._publisher = None      # (node index, client)
+        self._next = 0              # the node to try first when there is no publisher
         self._listening = None      # (node index, pubsub), subscribed
 
     # --- the nodes ---
@@ -113,30 +114,23 @@ class RedisQueue(PubSubManager):
         """Write a PUBLISH of `data` to a node without waiting for the reply: (pool, connection) to
         read it from, or None when no node takes it (logged; clients resync on the next gap)."""
         payload = self.json.dumps(data)
-        for attempt in (1, 2):
+        error = None
+        for _ in (1, 2):        # the node in use, then (on a cluster) the next that answers
+            pool = conn = None
             try:
                 if self._publisher is None:
-                    self._publisher = self._open(0, PUBLISH_OPTIONS)
+                    self._publisher = self._open(self._next, PUBLISH_OPTIONS)
                 pool = self._publisher[1].connection_pool
                 conn = pool.get_connection()
-            except (redis.RedisError, OSError) as e:
-                self._publisher = None
-                log.error("cannot publish to %s: %s", self.url, e)
-                return None
-            try:
                 conn.send_command("PUBLISH", self.channel, payload)
                 return pool, conn
             except (redis.RedisError, OSError) as e:
-                pool.release(conn)
-                index = self._publisher[0]
-                self._publisher = None
-                if attempt == 2:
-                    log.error("cannot publish to %s: %s", self.url, e)
-                    return None
-                try:        # the next node of a cluster; a single server is tried once more
-                    self._publisher = self._open(index + 1, PUBLISH_OPTIONS)
-                except (redis.RedisError, OSError):
-                    pass
+                error = e
+                if conn is not None:
+                    conn.disconnect()
+                    pool.release(conn)
+                self._drop_publisher()
+        log.error("cannot publish to %s: %s", self.url, error)
         return None
 
     def _receipt(self, pool, conn):
@@ -145,9 +139,15 @@ class RedisQueue(PubSubManager):
         except (redis.RedisError, OSError) as e:
             log.error("a publish to %s went unconfirmed: %s", self.url, e)
             conn.disconnect()
-            self._publisher = None
+            self._drop_publisher()
         finally:
             pool.release(conn)
+
+    def _drop_publisher(self):
+        if self._publisher is not None:
+            index, client = self._publisher
+            self._publisher, self._next = None, index + 1
+            client.close()
 
     # --- listening ---
 
@@ -181,7 +181,8 @@ class RedisQueue(PubSubManager):
                     if m["type"] == "message":
                         yield from self._unpack(m["data"])
             except (redis.RedisError, OSError) as e:
-                log.error("lost %s (%s); listening to the next node in %.1f s", self.url, e, wait)
+                node = self._nodes[self._listening[0]] if self._listening is not None else self.url
+                log.error("lost %s (%s); listening to the next node in %.1f s", node, e, wait)
                 if self._listening is not None:
                     index = self._listening[0]
                     try:
