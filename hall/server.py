@@ -186,9 +186,18 @@ def install_fanout(sio):
     manager = server.manager
 
     def fan_out(messages):
-        """A command's messages, [(event, data, rooms)], to this process's clients: each client's
-        share (the call first, as listed) in ONE write, framed once per combination of messages.
-        Most of a broadcast's cost is the `send` itself, and a command has three to six messages."""
+        """A command's messages, [(event, data, rooms)], to this process's clients, in order: its
+        call alone first (the one thing a hall waits for: no screen's call waits for another
+        screen's windows and queues), then each client's share of the rest in ONE write, framed
+        once per combination of messages. Most of a broadcast's cost is the `send` itself, and a
+        command has three to six messages: a `call-next` costs each screen two sends, not four."""
+        if len(messages) > 1 and messages[0][0] == "call":
+            write_each(messages[:1])
+            write_each(messages[1:])
+        else:
+            write_each(messages)
+
+    def write_each(messages):
         packets, frames, wanted = [], [], {}     # wanted: eio sid → indices of its messages, in order
         for i, (event, data, rooms) in enumerate(messages):
             pkt = eio_packet.Packet(eio_packet.MESSAGE,
