@@ -171,6 +171,10 @@ class Redis:
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.02)
 
+    def nodes(self):
+        import redis
+        return [redis.Redis(port=self.port)]
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait(10)
@@ -288,7 +292,12 @@ class Http:
             self.writer.close()
 
 
-async def scenario(name, servers, tokens, clients, calls):
+def _publishes(clients):
+    """PUBLISH commands Redis has taken (every node's count: a cluster counts one where it was sent)."""
+    return sum(c.info("commandstats").get("cmdstat_publish", {}).get("calls", 0) for c in clients)
+
+
+async def scenario(name, servers, tokens, clients, calls, redis_nodes=()):
     loop = asyncio.get_running_loop()
     base = f"/api/v1/centers/{CENTER}"
     bridge, kiosk = Http(servers[0].port, tokens["bridge"]), Http(servers[0].port, tokens["kiosk"])
@@ -314,6 +323,7 @@ async def scenario(name, servers, tokens, clients, calls):
     gc.disable()
     sent = {}
     cpu0 = [_cpu(s.proc.pid) for s in servers] + [time.process_time()]
+    published0 = _publishes(redis_nodes)
     try:
         start = time.time()
         for k in range(calls):
@@ -329,6 +339,7 @@ async def scenario(name, servers, tokens, clients, calls):
         gc.enable()
         gc.unfreeze()
     cpu1 = [_cpu(s.proc.pid) for s in servers] + [time.process_time()]
+    published = _publishes(redis_nodes) - published0
     cpu = [round((b - a) / calls * 1000, 1) for a, b in zip(cpu0, cpu1)]
     for s in screens:
         s.transport.close()
@@ -357,6 +368,7 @@ async def scenario(name, servers, tokens, clients, calls):
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
         "deliveries": len(heard), "missing": calls * clients - len(heard),
         "server_cpu_ms_per_call": cpu[:-1], "bench_cpu_ms_per_call": cpu[-1],
+        "redis_publishes_per_call": round(published / calls, 2) if redis_nodes else None,
     }
 
 
@@ -370,6 +382,10 @@ class Cluster:
         self.url = self.cluster.url
         # each process names another node first: a publish then crosses the cluster's bus
         self.urls = [u for u in self.cluster.urls.split(",")]
+
+    def nodes(self):
+        import redis
+        return [redis.Redis(port=port) for port in self.cluster.ports]
 
     def stop(self):
         self.cluster.stop()
@@ -387,7 +403,12 @@ def run(name, clients, calls, processes, queue=None):
             [backend.urls[i % len(backend.urls)] for i in range(processes)] if queue == "cluster" else \
             [backend.url] * processes
         servers = [Server(work, data_dir, url) for url in urls]
-        return asyncio.run(asyncio.wait_for(scenario(name, servers, tokens, clients, calls), 300))
+        nodes = backend.nodes() if backend else ()
+        try:
+            return asyncio.run(asyncio.wait_for(scenario(name, servers, tokens, clients, calls, nodes), 300))
+        finally:
+            for c in nodes:
+                c.close()
     finally:
         for s in servers or ():
             s.stop()
