@@ -12,8 +12,10 @@ client (py-spy, 1,000 screens): python-socketio hands the packet to engine.io on
 engine.io queues it for that client's writer greenlet, which wakes (a switch, a queue, a timer),
 frames it for gevent-websocket, whose `sendall` asks the kernel for the buffer size before it
 sends; the last of 1,000 screens heard a call 30–60 ms after the first. Written here, it costs
-one non-blocking `send` and about 8–9 µs (README, "Real time"). The rules that keep every client's
-messages whole and in the order they were emitted:
+one non-blocking `send` and about 8–9 µs (README, "Real time"). A command's messages come as one
+batch (`fan_out`, installed on the Socket.IO server for hall/message_queue.py): the call goes to
+every screen alone first, then each screen's share of the rest in a single `send`. The rules that
+keep every client's messages whole and in the order they were emitted:
 
 - every byte for a WebSocket goes through its `_Frames` (gevent-websocket's `raw_write`), which
   lets one greenlet write at a time, so a broadcast frame never lands inside another frame;
