@@ -43,8 +43,8 @@ The sequence rule
     for the bridge.
 
 Pushes are emitted by the process that appended, from the gateway's listener hook, which runs
-under the centre lock in seq order; with a message queue (Redis) every process relays them to its
-own clients.
+under the centre lock in seq order; with a message queue (Redis, hall/message_queue.py) a command's
+messages are one publish, and every process relays them to its own clients.
 """
 import gc
 import json
@@ -56,6 +56,7 @@ from flask_socketio import SocketIO, join_room
 from socketio.exceptions import ConnectionRefusedError
 
 from . import views
+from .message_queue import RedisQueue, fan_out
 from .auth import principal_for
 from .core.config import VOICE_TEMPLATES
 from .core.errors import Refused
@@ -249,8 +250,9 @@ def async_mode():
 def init_app(app):
     """Create the app's Socket.IO server, its handlers, and the gateway listener that pushes."""
     mode = async_mode()
-    sio = SocketIO(app, message_queue=app.config["REDIS_URL"], cors_allowed_origins=[],
-                   async_mode=mode, json=_Json)
+    url = app.config["REDIS_URL"]
+    queue = {"client_manager": RedisQueue(url)} if url else {}
+    sio = SocketIO(app, cors_allowed_origins=[], async_mode=mode, json=_Json, **queue)
     hub = _Hub(app, sio)
     sio.on("connect")(hub.on_connect)
     sio.on("disconnect")(hub.on_disconnect)
@@ -347,8 +349,12 @@ class _Hub:
         # runs inside the gateway, under the centre lock: a failure here must not fail the command
         hall = self.hall
         try:
-            for name, payload, rooms in pushes(state, events, hall.clock(), hall.waits(state), self.audio):
-                self.sio.server.emit(name, payload, to=rooms)
+            messages = pushes(state, events, hall.clock(), hall.waits(state), self.audio)
+            manager = self.sio.server.manager
+            if isinstance(manager, RedisQueue):
+                manager.emit_batch(messages)        # one publish for the command, whatever it changed
+            else:
+                fan_out(self.sio.server, messages)
         except Exception:   # the command is already stored; screens resync on the next gap
             log.exception("pushing events %s..%s of %s failed", events[0].get("seq"), events[-1].get("seq"), cid)
 

@@ -12,8 +12,10 @@ client (py-spy, 1,000 screens): python-socketio hands the packet to engine.io on
 engine.io queues it for that client's writer greenlet, which wakes (a switch, a queue, a timer),
 frames it for gevent-websocket, whose `sendall` asks the kernel for the buffer size before it
 sends; the last of 1,000 screens heard a call 30–60 ms after the first. Written here, it costs
-one non-blocking `send` and about 8–9 µs (README, "Real time"). The rules that keep every client's
-messages whole and in the order they were emitted:
+one non-blocking `send` and about 8–9 µs (README, "Real time"). A command's messages come as one
+batch (`fan_out`, installed on the Socket.IO server for hall/message_queue.py): the call goes to
+every screen alone first, then each screen's share of the rest in a single `send`. The rules that
+keep every client's messages whole and in the order they were emitted:
 
 - every byte for a WebSocket goes through its `_Frames` (gevent-websocket's `raw_write`), which
   lets one greenlet write at a time, so a broadcast frame never lands inside another frame;
@@ -39,6 +41,10 @@ from gevent.ssl import SSLSocket
 from gevent.lock import Semaphore
 from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import Header, WebSocket
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
+
+from .message_queue import FAN_OUT_ATTR
 
 FRAMES_KEY = "hall.frames"      # the environ key of a WebSocket's `_Frames`
 FRAMES_ATTR = "hall_frames"     # ... and the attribute it is kept under on engine.io's socket
@@ -161,24 +167,77 @@ def install_fanout(sio):
     sockets = eio.sockets
     last = [None, None]     # the packet last framed and its frame: a broadcast frames once
 
-    def send(eio_sid, pkt):
+    def direct(eio_sid):
+        """The `_Frames` to write a client's frames into now, or None: it takes the libraries' path."""
         s = sockets.get(eio_sid)
         frames = getattr(s, FRAMES_ATTR, None)
         if frames is not None and s.upgraded and not s.upgrading and not s.closing and not s.closed \
-                and not pkt.binary and s.queue.empty():
+                and s.queue.empty():
+            return frames
+        return None
+
+    def send(eio_sid, pkt):
+        frames = direct(eio_sid)
+        if frames is not None and not pkt.binary:
             if last[0] is not pkt:
                 last[:] = pkt, _text_frame(pkt.encode())
             if frames.offer(last[1]):
                 return
         slow_send(eio_sid, pkt)
 
+    manager = server.manager
+
+    def fan_out(messages):
+        """A command's messages, [(event, data, rooms)], to this process's clients, in order: its
+        call alone first (the one thing a hall waits for: no screen's call waits for another
+        screen's windows and queues), then each client's share of the rest in ONE write, framed
+        once per combination of messages. Most of a broadcast's cost is the `send` itself, and a
+        command has three to six messages: a `call-next` costs each screen two sends, not four."""
+        if len(messages) > 1 and messages[0][0] == "call":
+            write_each(messages[:1])
+            write_each(messages[1:])
+        else:
+            write_each(messages)
+
+    def write_each(messages):
+        packets, frames, wanted = [], [], {}     # wanted: eio sid → indices of its messages, in order
+        for i, (event, data, rooms) in enumerate(messages):
+            pkt = eio_packet.Packet(eio_packet.MESSAGE,
+                                    server.packet_class(sio_packet.EVENT, namespace="/", data=[event, data]).encode())
+            packets.append(pkt)
+            frames.append(None)
+            for _, eio_sid in manager.get_participants("/", rooms):
+                wanted.setdefault(eio_sid, []).append(i)
+        joined = {}
+        for eio_sid, mine in wanted.items():
+            writer = direct(eio_sid)
+            if writer is not None:
+                key = tuple(mine)
+                data = joined.get(key)
+                if data is None:
+                    for i in mine:
+                        if frames[i] is None:
+                            frames[i] = _text_frame(packets[i].encode())
+                    data = joined[key] = b"".join(frames[i] for i in mine)
+                if writer.offer(data):
+                    continue
+            for i in mine:
+                slow_send(eio_sid, packets[i])
+
     server._send_eio_packet = send
+    setattr(server, FAN_OUT_ATTR, fan_out)
     return True
 
 
 def serve(app, host, port):
     """Serve `app` (and its Socket.IO) until interrupted. Needs gevent's monkey patching first."""
-    install_fanout(app.extensions["socketio"])
+    sio = app.extensions["socketio"]
+    install_fanout(sio)
+    if not sio.server.manager_initialized:
+        # the message queue listens from the start (python-socketio waits for the first client):
+        # a screen's snapshot is then never older than what the queue brings it next
+        sio.server.manager_initialized = True
+        sio.server.manager.initialize()
     if "voice" in app.extensions:
         # the default voice pack, built if it is missing, while the hall already serves (a clip
         # needed meanwhile is made on its own)

@@ -12,7 +12,7 @@ from hall.app import create_app  # noqa: E402
 from functools import cache  # noqa: E402
 
 from hall.auth import hash_password, new_device_token, device_token_hash, user_token  # noqa: E402
-from tests.helpers import Clock, HallServer, PHONE_VIEWPORT, RedisServer, small_center  # noqa: E402
+from tests.helpers import Clock, HallServer, PHONE_VIEWPORT, RedisCluster, RedisServer, small_center  # noqa: E402
 
 PASSWORD = "pw-123456"
 
@@ -40,6 +40,20 @@ def redis_server(tmp_path_factory):
 def redis_url(redis_server):
     redis_server.flush()
     return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory):
+    """Three masters and three replicas, started once for the session and killed at its end."""
+    cluster = RedisCluster(tmp_path_factory.mktemp("redis-cluster"))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def cluster_url(redis_cluster):
+    redis_cluster.flush()
+    return redis_cluster.url
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import gevent
 import gevent.socket
 import pytest
 
+from hall.message_queue import FAN_OUT_ATTR
 from hall.server import _Frames, _text_frame, install_fanout
 
 
@@ -102,7 +103,9 @@ def test_the_fast_path_installs_on_the_libraries_in_use(tmp_path):
             "from hall.app import create_app\n"
             "from hall.server import install_fanout\n"
             "app = create_app()\n"
-            "sys.exit(0 if install_fanout(app.extensions['socketio']) else 3)\n")
+            "from hall.message_queue import FAN_OUT_ATTR\n"
+            "server = app.extensions['socketio'].server\n"
+            "sys.exit(0 if install_fanout(app.extensions['socketio']) and getattr(server, FAN_OUT_ATTR) else 3)\n")
     env = {"HALL_DATA_DIR": str(tmp_path / "data"), "HALL_SECRET_KEY": "k", "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -110,3 +113,4 @@ def test_the_fast_path_installs_on_the_libraries_in_use(tmp_path):
 
 def test_no_fast_path_outside_gevent(app):
     assert install_fanout(app.extensions["socketio"]) is False
+    assert not hasattr(app.extensions["socketio"].server, FAN_OUT_ATTR)    # batches take the libraries' path

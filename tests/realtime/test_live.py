@@ -88,9 +88,15 @@ def test_a_client_that_was_away_gets_the_current_state_on_reconnect(east_server,
     assert len(screen.calls()) == 1         # nothing replayed as a new call
 
 
-def test_two_processes_on_one_redis_deliver_across(hall_server, redis_url, listeners):
-    first = hall_server(redis_url=redis_url)
-    second = hall_server(redis_url=redis_url)  # preparing again gives users and devices new tokens: use these
+@pytest.mark.parametrize("on", ["redis", "cluster"])
+def test_two_processes_on_one_redis_deliver_across(hall_server, listeners, request, on):
+    if on == "redis":
+        first_url = second_url = request.getfixturevalue("redis_url")
+    else:       # one names a node, the other every node (they may listen on different nodes)
+        first_url = request.getfixturevalue("cluster_url")
+        second_url = request.getfixturevalue("redis_cluster").urls
+    first = hall_server(redis_url=first_url)
+    second = hall_server(redis_url=second_url)  # preparing again gives users and devices new tokens: use these
     first.start()
     second.start()
     via_first, via_second = Api(first, tokens=second.tokens), Api(second, tokens=second.tokens)
