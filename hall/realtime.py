@@ -61,6 +61,7 @@ from .auth import principal_for
 from .core.config import VOICE_TEMPLATES
 from .core.errors import Refused
 from .core.state import AT_WINDOW
+from .store import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +303,13 @@ class _Hub:
     # --- connecting ---
 
     def on_connect(self, auth):
-        auth = auth if isinstance(auth, dict) else {}
+        try:
+            self._connect(auth if isinstance(auth, dict) else {})
+        except Unavailable:
+            # a store changing masters: the screen's client connects again on its own
+            _refuse("the hall's store cannot be reached just now; try again")
+
+    def _connect(self, auth):
         cid = auth.get("center")
         if not isinstance(cid, str) or not cid:
             _refuse("connect with auth {center: ID}")
@@ -341,7 +348,10 @@ class _Hub:
         if info is None or not _allowed(info):
             return          # a client asking too often waits for its own retry
         since = data.get("since") if isinstance(data, dict) else None
-        self.send_snapshot(request.sid, info, since)
+        try:
+            self.send_snapshot(request.sid, info, since)
+        except Unavailable:
+            pass            # the store is changing masters: the client asks again after its retry
 
     # --- the publish listener ---
 
