@@ -186,6 +186,7 @@ class Trainer:
         self.background = background
         self.last = None            # the last job's thread (tests join it)
         self._loop = main_loop() if background else None     # made with the app, in the main thread
+        self.worker = training.Worker() if background else None
 
     def start(self, learner):
         job = learner.training_job()        # the copies: under the caller's lock
@@ -193,7 +194,7 @@ class Trainer:
 
         def run():
             try:
-                offsets, model = training.in_subprocess(job) if self.background else job()
+                offsets, model = self.worker.run(job) if self.worker is not None else job()
                 learner.use(model, offsets)
                 memory.give_back()      # what unpickling the answer left
             except Exception:

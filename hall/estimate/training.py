@@ -4,19 +4,22 @@ A training job is the copies a Learner hands out (its samples' columns and a sna
 order) and what to do with them: refit the call order and fit the trees (seconds). Run by the
 serving process itself, fitting would import scikit-learn and SciPy into it (some 60 MB that never
 leave) and keep the peak of every fit (another 100 MB or more, which the allocator seldom hands
-back), so a hall's memory would grow with the first training and with the size of what it learned.
-`in_subprocess(job)` runs the job in `python -m hall.estimate.training` instead: the job goes in
-on stdin and (offsets, model) come back on stdout, both pickled (between a process and the child it
-started: nothing from outside is unpickled), and the serving process never holds more than the copies.
+back), so a hall's memory would grow with its first training and with the size of what it learned.
+A `Worker` is one child process running `main()` here, started at the first job and
+kept: jobs go in on its stdin and (offsets, model) come back on its stdout, one at a time, each a
+length-prefixed pickle (between a process and the child it started: nothing from outside is
+unpickled). The child pays its imports once and ends when its stdin closes (the app gone).
 """
 import pickle
+import struct
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 
 from . import model as learned
 
-TIMEOUT_S = 900
+_SIZE = struct.Struct(">Q")
 
 
 @dataclass
@@ -30,31 +33,68 @@ class TrainingJob:
         return self.order.fit(), learned.train(self.columns, self.seed)
 
 
-def in_subprocess(job, timeout=TIMEOUT_S):
-    """`job()`, computed in a child process. The job is pickled straight into the pipe, not into
-    one bytes object first (megabytes for a busy centre)."""
-    child = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
-    try:
-        pickle.dump(job, child.stdin, pickle.HIGHEST_PROTOCOL)
-        child.stdin.flush()
-    except BrokenPipeError:
-        pass                # it died reading: its error is below
-    try:
-        out, err = child.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.communicate()
-        raise
-    if child.returncode != 0:
-        raise RuntimeError(f"the training process failed ({child.returncode}): "
-                           f"{err.decode(errors='replace')[-2000:]}")
-    return pickle.loads(out)
+def _send(stream, value):
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    stream.write(_SIZE.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream):
+    head = stream.read(_SIZE.size)
+    if len(head) < _SIZE.size:
+        raise EOFError("the training process ended")
+    size = _SIZE.unpack(head)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("the training process ended mid-answer")
+    return pickle.loads(data)
+
+
+class Worker:
+    """The app's training process: `run(job)` → `job()` computed there, one job at a time (a
+    district's centres all start a new day together; the machine has the server to run too)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._child = None
+
+    def run(self, job):
+        with self._lock:
+            if self._child is None or self._child.poll() is not None:
+                self._child = subprocess.Popen([sys.executable, "-c", f"from {__name__} import main; main()"],
+                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            try:
+                _send(self._child.stdin, job)
+                ok, answer = _receive(self._child.stdout)
+            except (OSError, EOFError) as e:
+                self._child.kill()
+                self._child.wait()
+                self._child = None
+                raise RuntimeError(f"the training process failed: {e}") from e
+            if not ok:
+                raise RuntimeError(f"training failed in its process: {answer}")
+            return answer
+
+    def close(self):
+        with self._lock:
+            if self._child is not None:
+                self._child.stdin.close()
+                self._child.wait(10)
+                self._child = None
 
 
 def main():
-    job = pickle.load(sys.stdin.buffer)
-    pickle.dump(job(), sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
+    while True:
+        try:
+            job = _receive(sys.stdin.buffer)
+        except EOFError:
+            return
+        try:
+            answer = (True, job())
+        except Exception as e:          # told to the app, which keeps the calibrated projection
+            answer = (False, f"{type(e).__name__}: {e}")
+        _send(sys.stdout.buffer, answer)
 
 
 if __name__ == "__main__":
