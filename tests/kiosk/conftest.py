@@ -83,6 +83,30 @@ def kiosk_server(hall_server, tmp_path):
     return server
 
 
+PORTRAIT = {"width": 1080, "height": 1920}
+
+
+@pytest.fixture
+def kiosk_page(browser, kiosk_server):
+    """kiosk_page(ready) → the portrait touch kiosk of `kiosk_server`, once the home screen shows
+    the `ready` selector; its JS errors fail the test."""
+    contexts, errors = [], []
+
+    def open_(ready):
+        context = browser.new_context(viewport=PORTRAIT, has_touch=True, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{kiosk_server.url}/kiosk/east?token={kiosk_server.tokens['kiosk-east']}")
+        page.wait_for_selector(f"body[data-ready='1'] #view-home:not([hidden]) {ready}")
+        page.server = kiosk_server
+        return page
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not errors, errors
+
+
 @pytest.fixture
 def artifacts():
     os.makedirs(ARTIFACTS, exist_ok=True)

@@ -8,23 +8,14 @@ import pytest
 import yaml
 
 from tests.helpers import api, printed, wait_until
+from tests.kiosk.conftest import PORTRAIT
 
 GB = "东区政务服务中心".encode("gb18030")
-PORTRAIT = {"width": 1080, "height": 1920}
 
 
 @pytest.fixture
-def kiosk(browser, kiosk_server):
-    context = browser.new_context(viewport=PORTRAIT, has_touch=True, locale="zh-CN")
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{kiosk_server.url}/kiosk/east?token={kiosk_server.tokens['kiosk-east']}")
-    page.wait_for_selector("body[data-ready='1'] #view-home:not([hidden]) .event-tile")
-    page.server = kiosk_server
-    yield page
-    context.close()
-    assert not errors, errors
+def kiosk(kiosk_page):
+    return kiosk_page(".event-tile")
 
 
 def busy_hall(server):

@@ -7,21 +7,11 @@ import pytest
 
 from tests.helpers import api
 
-PORTRAIT = {"width": 1080, "height": 1920}
 
 
 @pytest.fixture
-def kiosk(browser, kiosk_server):
-    context = browser.new_context(viewport=PORTRAIT, has_touch=True, locale="zh-CN")
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{kiosk_server.url}/kiosk/east?token={kiosk_server.tokens['kiosk-east']}")
-    page.wait_for_selector("body[data-ready='1'] #view-home:not([hidden]) #open-rate")
-    page.server = kiosk_server
-    yield page
-    context.close()
-    assert not errors, errors
+def kiosk(kiosk_page):
+    return kiosk_page("#open-rate")
 
 
 def served(server):
