@@ -55,7 +55,8 @@ def served_number(hall):
 
 
 # How far the screen's content reaches below what is shown (0: it fits, nothing to scroll).
-OVERFLOW = "(() => { const m = document.querySelector('main'); return Math.max(0, m.scrollHeight - m.clientHeight); })()"
+OVERFLOW = ("(() => { const m = document.querySelector('main'); "
+            "return Math.max(0, m.scrollHeight - m.clientHeight); })()")
 
 
 def slug(name):
