@@ -11,7 +11,7 @@ from tests.a11y.audit import assert_accessible, text_facts
 from tests.a11y.conftest import LANDSCAPE
 from tests.booking.conftest import FIXED_SLOTS, tomorrow
 from tests.booking.test_phone_browser import open_booking_form
-from tests.helpers import api, wait_until
+from tests.helpers import always_open, api, small_center, wait_until
 
 MIN_CONTRAST = 4.5
 
@@ -118,6 +118,22 @@ def test_the_wait_board(hall, phone_page, artifacts):
     assert_accessible(page, "/m/ (the wait board)")
     assert_readable(page, "/m/")
     shoot(page, artifacts, "phone-board", full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_wait_board_on_a_holiday(hall_server, phone_page, artifacts, lang):
+    """National Day by the official calendar: one centre closed today (今日休息 · 国庆节 · 下次开放),
+    one always open beside it."""
+    server = hall_server(start="2026-10-02 10:00", centers=[
+        small_center("east", name="东区政务服务中心"),
+        always_open(small_center("west", name="西区政务服务中心"))]).start()
+    page = phone_page(server.url + ("/m/?lang=en" if lang == "en" else "/m/"))
+    page.wait_for_selector(".centre-card[data-center='east'] .closed-notice .next-open")
+    page.wait_for_selector(".centre-card[data-center='west'] tr[data-queue]")
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert_accessible(page, f"/m/ on a holiday ({lang})")
+    assert_readable(page, f"/m/ on a holiday ({lang})")
+    shoot(page, artifacts, f"phone-board-holiday-{lang}", full_page=True)
 
 
 @pytest.mark.parametrize("which", ["waiting", "called", "served"])
