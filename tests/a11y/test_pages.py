@@ -6,8 +6,9 @@ import json
 import os
 
 import pytest
+import requests
 
-from tests.a11y.audit import assert_accessible, text_facts
+from tests.a11y.audit import assert_accessible, axe_rules_broken, text_facts
 from tests.a11y.conftest import LANDSCAPE
 from tests.booking.conftest import FIXED_SLOTS, tomorrow
 from tests.booking.test_phone_browser import open_booking_form
@@ -19,6 +20,12 @@ MIN_CONTRAST = 4.5
 def assert_readable(page, where):
     faint = [f for f in text_facts(page) if f["contrast"] < MIN_CONTRAST and not f["inactive"]]
     assert not faint, f"{where}: text under {MIN_CONTRAST}:1:\n" + "\n".join(f"    {f}" for f in faint)
+
+
+def assert_one_heading(page, where, text):
+    """One <h1>, naming what the page is about (axe-core's moderate page-has-heading-one)."""
+    assert page.locator("h1").all_inner_texts() == [text], where
+    assert "page-has-heading-one" not in axe_rules_broken(page), where
 
 
 def shoot(page, artifacts, name, full_page=False):
@@ -150,6 +157,8 @@ def test_a_ticket_page(hall, phone_page, artifacts, which):
         page.wait_for_selector("#rate-options:not([hidden]) input[type=checkbox]")
     page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
     assert_accessible(page, f"the {which} ticket's page")
+    number = requests.get(f"{hall.url}/api/v1/tickets/{tid}", timeout=10).json()["number"]
+    assert_one_heading(page, f"the {which} ticket's page", number)
     assert_readable(page, f"the {which} ticket's page")
     shoot(page, artifacts, f"phone-ticket-{which}", full_page=True)
 
@@ -170,5 +179,7 @@ def test_booking_and_the_booking_page(hall, phone_page, artifacts):
     page.goto(f"{hall.url}/m/book/east/{hall.booking_code}")
     page.wait_for_selector("#booking[data-status='booked']")
     assert_accessible(page, "the booking's page")
+    code = hall.booking_code
+    assert_one_heading(page, "the booking's page", f"{code[:4]} {code[4:]}")
     assert_readable(page, "the booking's page")
     shoot(page, artifacts, "phone-booking", full_page=True)
