@@ -13,7 +13,8 @@ from functools import cache
 
 log = logging.getLogger(__name__)
 
-# the package names holidays in English only
+# the package's holidays by their English names (chinese_calendar.constants.Holiday's values), in the
+# Chinese a hall writes (its own Chinese says 清明, 端午, 中秋)
 NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
          "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
          "Anti-Fascist 70th Day": "抗战胜利纪念日"}
@@ -27,6 +28,16 @@ def official():
     workdays = sorted(d.isoformat() for d in constants.workdays)
     years = sorted({d.year for d in constants.holidays})
     return {"years": [years[0], years[-1]], "holidays": dict(sorted(holidays.items())), "workdays": workdays}
+
+
+@cache
+def english(name):
+    """The English name of the official holiday the table calls `name` (国庆节 → National Day), as
+    the package gives it; None for anything else (a centre's own closed day, no name)."""
+    if not name:
+        return None
+    from chinese_calendar.constants import Holiday
+    return next((h.value for h in Holiday if NAMES.get(h.value, h.value) == name), None)
 
 
 def uncovered(years, today):

@@ -4,6 +4,7 @@ The waits shown come from `waits` (`Hall.waits(state)`: the state's estimates, f
 gateway's estimator has learned of the centre): a ticket's at the state's last event, a queue's at
 the moment asked for.
 """
+from .calendar import english
 from .core.clock import closed_day, closes_at, iso, is_open, next_opening
 from .core.state import CLASSES, WAITING
 from .estimate import ahead, seconds_of, serving_windows
@@ -104,9 +105,11 @@ def center_summary(state, now, waits):
 
 
 def closed_today(cfg, now):
-    """Whether the centre opens at all today, the holiday that closes it, and when it opens next."""
+    """Whether the centre opens at all today, the holiday that closes it (in Chinese, and in English
+    for the English pages), and when it opens next."""
     why = closed_day(cfg.hours, now, cfg.timezone)
-    return {"closed_today": why is not None, "holiday": why["holiday"] or None if why else None,
+    holiday = why["holiday"] or None if why else None
+    return {"closed_today": why is not None, "holiday": holiday, "holiday_en": english(holiday),
             "next_open": iso(next_opening(cfg.hours, now, cfg.timezone), cfg.timezone)}
 
 

@@ -307,6 +307,7 @@ class CenterSummary(Answer):
     closed_today: bool | None = Field(None, description="the centre does not open at all today (a holiday, its "
                                                         "day off or its own closed date)")
     holiday: str | None = Field(None, description="the public holiday that closes it today (国庆节 …)")
+    holiday_en: str | None = Field(None, description="that holiday's English name (National Day …)")
     next_open: str | None = Field(None, description="when it opens next, while it is closed (local ISO time)")
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from ..api import models as m
 from ..api.common import ApiError
 from ..api.spec import declare, payload
+from ..calendar import english
 from ..core.clock import day_hours, iso, local
 from ..core.errors import Refused
 from ..text import text
@@ -99,7 +100,8 @@ def _booking_rules(state, now):
     """What the booking page must know of a centre besides the public API: its local day and
     time (the phone's clock may be wrong), how far ahead it books, its check-in window, its hours,
     and each bookable day's opening minutes by the official calendar (`days`: {date: {"open": [[start,
-    end], ...], "holiday": 国庆节 or null}}; absent for a centre always open)."""
+    end], ...], "holiday": 国庆节 or null, "holiday_en": National Day or null}}; absent for a centre
+    always open)."""
     cfg = state.config
     t = local(now, cfg.timezone)
     days = None
@@ -107,8 +109,9 @@ def _booking_rules(state, now):
         days = {}
         for i in range(cfg.booking["days_ahead"] + 1):
             d = t.date() + timedelta(days=i)
-            days[d.isoformat()] = {"open": [list(r) for r in day_hours(cfg.hours, d)],
-                                   "holiday": getattr(cfg.hours, "closed", {}).get(d.isoformat()) or None}
+            holiday = getattr(cfg.hours, "closed", {}).get(d.isoformat()) or None
+            days[d.isoformat()] = {"open": [list(r) for r in day_hours(cfg.hours, d)], "holiday": holiday,
+                                   "holiday_en": english(holiday)}
     return {"today": t.date().isoformat(), "now_min": t.hour * 60 + t.minute, "hours": cfg.raw["hours"],
             "days": days, **{k: cfg.booking[k] for k in ("days_ahead", "early_s", "grace_s")}}
 

@@ -14,6 +14,12 @@ def axe_violations(page):
     return [v for v in found if v["impact"] in BLOCKING]
 
 
+def axe_rules_broken(page):
+    """The ids of every rule axe-core finds broken, whatever its impact (for the moderate ones a page
+    is held to as well)."""
+    return {v["id"] for v in _AXE.run(page, options={"resultTypes": ["violations"]}).response["violations"]}
+
+
 def describe(violations):
     """The violations as a person fixing them wants to read them: rule, impact, what it asks, and
     every element with axe's own summary of what is wrong."""

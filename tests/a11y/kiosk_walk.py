@@ -1,5 +1,7 @@
 """The kiosk's screens along a citizen's path, reached by tapping as a citizen does. Each step leaves
-the page on one screen; `walk(page, elderly)` yields (name, page) at every one."""
+the page on one screen; `walk(page, elderly, number)` yields (name, page) at every one, ending with
+好差评 for the served ticket `number` (a queue's letter and three digits): the number typed, the
+levels, the reasons a bad level asks for, the thanks."""
 
 
 def _home(page, elderly):
@@ -53,8 +55,35 @@ ELDERLY = [
 ]
 
 
-def walk(page, elderly):
-    for name, step in (ELDERLY if elderly else NORMAL):
+def rating(elderly, number):
+    """好差评 from the home screen: 不满意 (normal) or 非常不满意 (elderly), each naming one reason."""
+    score = "1" if elderly else "2"
+
+    def type_number(p):
+        if p.is_visible("#modal"):                     # the walk so far ends on the help dialog
+            p.tap("#modal-ok")
+            p.wait_for_selector("#modal", state="hidden")
+        _home(p, elderly)
+        _tap_and_wait(p, "#elderly-rate" if elderly else "#open-rate", "#view-rate:not([hidden]) #rate-number")
+        p.tap(f"#view-rate [data-prefix='{number[0]}']")
+        for digit in number[1:]:
+            p.tap(f"#view-rate .num[data-k='{digit}']")
+        p.wait_for_selector("#rate-next:not([disabled])")
+
+    def reason(p):
+        _tap_and_wait(p, f"#view-rate .rate-level[data-score='{score}']", "#view-rate .rate-option")
+        p.locator("#view-rate .rate-option").first.tap()
+        p.wait_for_selector("#rate-send:not([disabled])")
+    return [
+        ("rating: the ticket's number", type_number),
+        ("rating: the levels", lambda p: _tap_and_wait(p, "#rate-next", "#view-rate .rate-level[data-score='5']")),
+        ("rating: a reason", reason),
+        ("rating: thanks", lambda p: _tap_and_wait(p, "#rate-send", "#view-rate .rate-thanks")),
+    ]
+
+
+def walk(page, elderly, number):
+    for name, step in (ELDERLY if elderly else NORMAL) + rating(elderly, number):
         step(page)
         assert page.evaluate("document.documentElement.classList.contains('elderly')") == elderly, name
         page.wait_for_selector("#busy", state="hidden")

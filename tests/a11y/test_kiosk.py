@@ -5,7 +5,9 @@ normal and elderly (长者) mode, on a standing totem (1080×1920) and a counter
 - elderly mode: every visible text is 30 px or more, reads at 4.5:1 or more against what is behind it,
   and every button, link and field is 60×60 px or more; normal mode: 4.5:1 too, and targets of at
   least 44×44 px (WCAG 2.5.5);
-- the way to a person (咨询台 / 帮办代办) is on screen, uncovered, on every screen of both modes.
+- the way to a person (咨询台 / 帮办代办) is on screen, uncovered, on every screen of both modes;
+- 「评价服务」 (the number typed, the levels, a bad level's reasons, the thanks) fits on the screen: nothing
+  to scroll to reach its keys or 「下一步」.
 
 The figures go to test-artifacts/a11y-kiosk-<shape>-<mode>.json, a screenshot of every screen beside them."""
 import json
@@ -18,6 +20,7 @@ from tests.a11y.audit import assert_accessible, axe_violations, describe, target
 from tests.a11y.conftest import LANDSCAPE, PORTRAIT
 from tests.a11y.kiosk_walk import walk
 from hall import text
+from tests.helpers import api
 
 ELDERLY_MIN_TEXT_PX = 30
 MIN_CONTRAST = 4.5
@@ -38,17 +41,35 @@ HELP_BAR = r"""() => {
 }"""
 
 
+@pytest.fixture
+def served_number(hall):
+    """A ticket's number served just now at window 2 (called out of order, so the hall's other tickets
+    stay as they are), for the walk to rate at the kiosk."""
+    r = api(hall, "POST", "/centers/east/tickets", "kiosk-east", json={"queue": "general"})
+    assert r.status_code == 201, r.text
+    ticket = r.json()
+    for action, body in (("call", {"ticket": ticket["id"]}), ("finish", None)):
+        r = api(hall, "POST", f"/centers/east/windows/2/{action}", "staff-east", json=body)
+        assert r.status_code == 200, (action, r.text)
+    return ticket["number"]
+
+
+# How far the screen's content reaches below what is shown (0: it fits, nothing to scroll).
+OVERFLOW = ("(() => { const m = document.querySelector('main'); "
+            "return Math.max(0, m.scrollHeight - m.clientHeight); })()")
+
+
 def slug(name):
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 @pytest.mark.parametrize("mode", ["normal", "elderly"])
 @pytest.mark.parametrize("shape", ["portrait", "landscape"])
-def test_every_kiosk_screen_for_everyone(kiosk, artifacts, shape, mode):
+def test_every_kiosk_screen_for_everyone(kiosk, hall, artifacts, served_number, shape, mode):
     page = kiosk(SHAPES[shape])
     elderly = mode == "elderly"
     problems, figures = [], {}
-    for n, (screen, p) in enumerate(walk(page, elderly)):
+    for n, (screen, p) in enumerate(walk(page, elderly, served_number)):
         where = f"{mode} kiosk ({shape}), {screen}"
         p.screenshot(path=os.path.join(artifacts, f"a11y-kiosk-{shape}-{mode}-{n:02d}-{slug(screen)}.png"))
         found = axe_violations(p)
@@ -64,6 +85,9 @@ def test_every_kiosk_screen_for_everyone(kiosk, artifacts, shape, mode):
                           (f"targets under {least}×{least} px", tiny)):
             if bad:
                 problems.append(f"{where}: {what}:\n" + "\n".join(f"    {b}" for b in bad))
+        if screen.startswith("rating") and p.evaluate(OVERFLOW) > 1:
+            # a keypad half below the fold: a citizen would have to know to scroll to reach 「下一步」
+            problems.append(f"{where}: the screen scrolls by {p.evaluate(OVERFLOW)} px")
         modal = p.is_visible("#modal")
         help_bar = p.evaluate(HELP_BAR)
         # a dialog lies over everything (the help dialog is itself the way to a person)
@@ -81,7 +105,11 @@ def test_every_kiosk_screen_for_everyone(kiosk, artifacts, shape, mode):
     with open(os.path.join(artifacts, f"a11y-kiosk-{shape}-{mode}.json"), "w", encoding="utf-8") as f:
         json.dump(figures, f, ensure_ascii=False, indent=1)
     assert not problems, "\n".join(problems)
-    assert len(figures) == (7 if elderly else 8)
+    assert len(figures) == (7 if elderly else 8) + 4
+    # the walk's rating was recorded, on the kiosk's channel, with its reason
+    followups = api(hall, "GET", "/centers/east/followups", "manager-east").json()["followups"]
+    [f] = [f for f in followups if f["number"] == served_number]
+    assert (f["score"], f["channel"], len(f["reasons"])) == ((1 if elderly else 2), "kiosk", 1)
 
 
 def test_the_way_to_a_person_in_english_and_what_it_opens(kiosk):

@@ -6,12 +6,13 @@ import json
 import os
 
 import pytest
+import requests
 
-from tests.a11y.audit import assert_accessible, text_facts
+from tests.a11y.audit import assert_accessible, axe_rules_broken, text_facts
 from tests.a11y.conftest import LANDSCAPE
 from tests.booking.conftest import FIXED_SLOTS, tomorrow
 from tests.booking.test_phone_browser import open_booking_form
-from tests.helpers import api, wait_until
+from tests.helpers import always_open, api, small_center, wait_until
 
 MIN_CONTRAST = 4.5
 
@@ -19,6 +20,12 @@ MIN_CONTRAST = 4.5
 def assert_readable(page, where):
     faint = [f for f in text_facts(page) if f["contrast"] < MIN_CONTRAST and not f["inactive"]]
     assert not faint, f"{where}: text under {MIN_CONTRAST}:1:\n" + "\n".join(f"    {f}" for f in faint)
+
+
+def assert_one_heading(page, where, text):
+    """One <h1>, naming what the page is about (axe-core's moderate page-has-heading-one)."""
+    assert page.locator("h1").all_inner_texts() == [text], where
+    assert "page-has-heading-one" not in axe_rules_broken(page), where
 
 
 def shoot(page, artifacts, name, full_page=False):
@@ -120,6 +127,22 @@ def test_the_wait_board(hall, phone_page, artifacts):
     shoot(page, artifacts, "phone-board", full_page=True)
 
 
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_wait_board_on_a_holiday(hall_server, phone_page, artifacts, lang):
+    """National Day by the official calendar: one centre closed today (今日休息 · 国庆节 · 下次开放),
+    one always open beside it."""
+    server = hall_server(start="2026-10-02 10:00", centers=[
+        small_center("east", name="东区政务服务中心"),
+        always_open(small_center("west", name="西区政务服务中心"))]).start()
+    page = phone_page(server.url + ("/m/?lang=en" if lang == "en" else "/m/"))
+    page.wait_for_selector(".centre-card[data-center='east'] .closed-notice .next-open")
+    page.wait_for_selector(".centre-card[data-center='west'] tr[data-queue]")
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert_accessible(page, f"/m/ on a holiday ({lang})")
+    assert_readable(page, f"/m/ on a holiday ({lang})")
+    shoot(page, artifacts, f"phone-board-holiday-{lang}", full_page=True)
+
+
 @pytest.mark.parametrize("which", ["waiting", "called", "served"])
 def test_a_ticket_page(hall, phone_page, artifacts, which):
     tid = {"waiting": hall.waiting_ticket, "called": hall.called_ticket, "served": hall.served_ticket}[which]
@@ -134,6 +157,8 @@ def test_a_ticket_page(hall, phone_page, artifacts, which):
         page.wait_for_selector("#rate-options:not([hidden]) input[type=checkbox]")
     page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
     assert_accessible(page, f"the {which} ticket's page")
+    number = requests.get(f"{hall.url}/api/v1/tickets/{tid}", timeout=10).json()["number"]
+    assert_one_heading(page, f"the {which} ticket's page", number)
     assert_readable(page, f"the {which} ticket's page")
     shoot(page, artifacts, f"phone-ticket-{which}", full_page=True)
 
@@ -154,5 +179,7 @@ def test_booking_and_the_booking_page(hall, phone_page, artifacts):
     page.goto(f"{hall.url}/m/book/east/{hall.booking_code}")
     page.wait_for_selector("#booking[data-status='booked']")
     assert_accessible(page, "the booking's page")
+    code = hall.booking_code
+    assert_one_heading(page, "the booking's page", f"{code[:4]} {code[4:]}")
     assert_readable(page, "the booking's page")
     shoot(page, artifacts, "phone-booking", full_page=True)

@@ -1,6 +1,7 @@
 """The public centre answers say when a centre is closed for the whole day, which public holiday
-closes it (the official calendar's name) and when it opens next — at the edges: the eve of National
-Day, the holiday itself, the evening before a make-up Saturday, a plain Sunday, a centre always open."""
+closes it (the official calendar's name, in Chinese and English) and when it opens next — at the
+edges: the eve of National Day, the holiday itself, the evening before a make-up Saturday, a plain
+Sunday, a centre always open."""
 import pytest
 
 from hall import catalog
@@ -23,6 +24,8 @@ def test_a_closed_day_and_the_next_opening(client, clock, now, open_, closed_tod
     assert (c["open"], c["closed_today"], c["holiday"], c["next_open"]) == (open_, closed_today, holiday, next_open)
     listed = next(x for x in client.get("/api/v1/centers").json["centers"] if x["id"] == "east")
     assert (listed["closed_today"], listed["holiday"], listed["next_open"]) == (closed_today, holiday, next_open)
+    # the holiday's English name, from the package, for the English pages; nothing without a holiday
+    assert c["holiday_en"] == listed["holiday_en"] == ("National Day" if holiday else None)
 
 
 def test_a_centre_always_open_is_never_closed_today(app, client, clock):

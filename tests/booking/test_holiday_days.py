@@ -19,6 +19,8 @@ def test_holidays_closed_and_the_make_up_saturday_open(clocked_server, phone):
         assert page.is_disabled(f".day[data-day='{day}']")
         assert page.inner_text(f".day[data-day='{day}'] em") == "国庆节"
     assert page.is_enabled(".day[data-day='2026-09-30']")
+    page.tap("#lang")                                   # in English, the holiday's English name
+    page.wait_for_function("document.querySelector(\".day[data-day='2026-10-01'] em\").textContent === 'National Day'")
     assert not page.errors, page.errors
 
 
@@ -28,11 +30,11 @@ def test_the_rules_carry_each_days_opening(clocked_server):
     with hall.reading("east") as state:
         rules = _booking_rules(state, clocked_server.clock())
     days = rules["days"]
-    assert days["2026-10-01"] == {"open": [], "holiday": "国庆节"}
+    assert days["2026-10-01"] == {"open": [], "holiday": "国庆节", "holiday_en": "National Day"}
     assert days["2026-09-30"]["open"] == [[510, 720], [810, 1050]] and days["2026-09-30"]["holiday"] is None
     assert sorted(days)[-1] == "2026-10-07"    # a week ahead
     with hall.reading("east") as state:
         later = _booking_rules(state, at("2026-10-08 10:00"))["days"]
     # the make-up Saturday opens with the weekday hours, afternoon too; Sunday the 11th is closed
-    assert later["2026-10-10"] == {"open": [[510, 720], [810, 1050]], "holiday": None}
-    assert later["2026-10-11"] == {"open": [], "holiday": None}
+    assert later["2026-10-10"] == {"open": [[510, 720], [810, 1050]], "holiday": None, "holiday_en": None}
+    assert later["2026-10-11"] == {"open": [], "holiday": None, "holiday_en": None}

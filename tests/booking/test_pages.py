@@ -46,8 +46,8 @@ def test_the_booking_page_carries_each_bookable_centres_clock_and_rules(client, 
     cfg = config_of(r.get_data(as_text=True))
     assert list(cfg["rules"]) == ["east"]                        # west takes no bookings
     days = cfg["rules"]["east"].pop("days")                      # each day's opening, by the official calendar
-    assert len(days) == 8 and days["2026-11-29"] == {"open": [], "holiday": None}
-    assert days["2026-11-28"] == {"open": [[540, 720]], "holiday": None}
+    assert len(days) == 8 and days["2026-11-29"] == {"open": [], "holiday": None, "holiday_en": None}
+    assert days["2026-11-28"] == {"open": [[540, 720]], "holiday": None, "holiday_en": None}
     assert cfg["rules"]["east"] == {"today": "2026-11-26", "now_min": 600, "days_ahead": 7, "early_s": 1800,
                                     "grace_s": 900, "hours": {"mon-fri": ["08:30-12:00", "13:30-17:30"],
                                                               "sat": ["09:00-12:00"]}}

@@ -38,6 +38,16 @@ def test_the_pinned_package_covers_2004_to_2026():
         assert table["holidays"][f"{year}-01-01"] == "元旦" and table["holidays"][f"{year}-10-01"] == "国庆节"
 
 
+def test_every_official_holiday_has_its_english_name_from_the_package():
+    from chinese_calendar.constants import Holiday
+    names = set(calendar.official()["holidays"].values())
+    # each holiday the table names comes back as the package's own English name, and only those
+    assert {calendar.english(n) for n in names} == {h.value for h in Holiday}
+    assert (calendar.english("国庆节"), calendar.english("春节"), calendar.english("清明节")) == (
+        "National Day", "Spring Festival", "Tomb-sweeping Day")
+    assert [calendar.english(x) for x in ("", None, "中心盘点")] == [None, None, None]
+
+
 def test_a_make_up_saturday_opens_with_working_day_hours(clock):
     clock.set("2026-02-28 15:00")            # Saturday, a 调休 working day: the afternoon is open too
     core = Core(centre(), clock)

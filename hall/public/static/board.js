@@ -90,9 +90,11 @@
       var sub = [];
       if (c.open && c.closes_at) sub.push(M.t("until", {t: M.clock(Date.parse(c.closes_at), c.closes_at)}));
       if (!c.open) {
-        // 今日休息 · 国庆节 (the holiday's name from the official calendar), then when it opens again
-        var shut = M.el("p", "closed-notice", c.closed_today ? (c.holiday ? M.t("closed_holiday", {h: c.holiday})
-                                                                          : M.t("closed_today")) : M.t("closed_now"));
+        // 今日休息 · 国庆节 (the holiday's name from the official calendar, in the reader's language),
+        // then when it opens again
+        var holiday = M.lang() === "en" ? c.holiday_en || c.holiday : c.holiday;
+        var shut = M.el("p", "closed-notice", c.closed_today ? (holiday ? M.t("closed_holiday", {h: holiday})
+                                                                        : M.t("closed_today")) : M.t("closed_now"));
         if (c.next_open) {
           var d = M.t("month_day", {m: +c.next_open.slice(5, 7), d: +c.next_open.slice(8, 10)});
           shut.appendChild(M.el("span", "next-open", " · " + M.t("next_open", {d: d, t: c.next_open.slice(11, 16)})));

@@ -151,7 +151,8 @@
       b.appendChild(M.el("strong", null, p.rel || p.week));
       b.appendChild(M.el("span", null, p.date));
       if (closed) b.disabled = true;
-      var holiday = r.days && r.days[day] && r.days[day].holiday;
+      var named = r.days && r.days[day];
+      var holiday = named && (M.lang() === "en" ? named.holiday_en || named.holiday : named.holiday);
       b.appendChild(M.el("em", null, closed ? holiday || B.t("day_closed") : p.rel ? p.week : ""));
       b.onclick = (function (d) { return function () { chooseDay(d); }; })(day);
       box.appendChild(b);

@@ -9,7 +9,7 @@ import {show, addView, goHome, onReset} from "./screens.js";
 import {refuse} from "./modal.js";
 
 const DIGITS = 3;
-const R = {prefix: "", digits: "", score: null, options: [], levels: {}, step: "number", sending: false};
+const R = {prefix: "", digits: "", score: null, options: [], levels: {}, step: "number", sending: false, round: 0};
 
 function reset() {
   R.prefix = ""; R.digits = ""; R.score = null; R.options = []; R.step = "number"; R.sending = false;
@@ -42,11 +42,22 @@ function install() {
   const chev = el("span", "chev", "›");
   chev.setAttribute("aria-hidden", "true");
   [icon, label, chev].forEach(function (x) { entry.appendChild(x); });
-  entry.onclick = function () { reset(); show("rate"); };
+  entry.onclick = open;
   $("open-checkin").after(entry);
+  // 长者模式 hides the normal home screen: its own big entry, below 「其他事项」
+  const big = el("button", "big-other big-rate");
+  big.id = "elderly-rate";
+  big.appendChild(words("rate_entry"));
+  const hint = el("small", null, t("rate_entry_hint"));
+  hint.dataset.text = "kiosk.rate_entry_hint";
+  big.appendChild(hint);
+  big.onclick = open;
+  $("elderly-more").after(big);
   addView("rate", render);
   onReset(reset);
 }
+
+function open() { reset(); show("rate"); }
 
 function levels() {
   const lang = S.lang === "en" ? "en" : "zh-CN";
@@ -91,7 +102,9 @@ function renderNumber(v) {
     b.onclick = function () { R.prefix = q.prefix; render(); };
     prefixes.appendChild(b);
   });
-  v.appendChild(prefixes);
+  const keys = el("div", "rate-keys");              // one block, beside the number on a counter kiosk
+  keys.appendChild(prefixes);
+  v.appendChild(keys);
   const pad = el("div", "numpad");
   ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"].forEach(function (k) {
     const b = el("button", "num" + (k.length > 1 ? " fn" : ""), k === "back" ? "⌫" : k === "clear" ? t("key_clear") : k);
@@ -105,7 +118,7 @@ function renderNumber(v) {
     };
     pad.appendChild(b);
   });
-  v.appendChild(pad);
+  keys.appendChild(pad);
   const next = el("button", "take", t("rate_next"));
   next.id = "rate-next";
   next.disabled = !(R.prefix && R.digits.length === DIGITS);
@@ -169,12 +182,26 @@ function submit() {
     });
 }
 
+// The thanks stays as long as a printed ticket does (the kiosk's ticket_idle_s), counting down on
+// screen: long enough to read in 长者模式, and the hall's to set, not a fixed few seconds.
 function thanks() {
   const v = $("view-rate");
-  v.replaceChildren(el("h2", "view-title", t("rate_thanks")), el("p", "checkin-hint rate-thanks", t("rate_thanks_text")));
+  const left = el("p", "rate-countdown");
+  left.setAttribute("aria-live", "off");
+  v.replaceChildren(el("h2", "view-title", t("rate_thanks")), el("p", "checkin-hint rate-thanks", t("rate_thanks_text")),
+                    left);
   reset();
   R.step = "done";
-  setTimeout(function () { if (S.view === "rate" && R.step === "done") goHome(); }, 6000);
+  const round = ++R.round;                    // a later rating's thanks counts on its own
+  let s = (S.settings && S.settings.ticket_idle_s) || 20;
+  const tick = function () {
+    if (S.view !== "rate" || R.step !== "done" || R.round !== round) return;
+    if (s <= 0) return goHome();
+    left.textContent = t("back_in", {s: s});
+    s -= 1;
+    setTimeout(tick, 1000);
+  };
+  tick();
 }
 
 install();
