@@ -194,7 +194,8 @@ class Trainer:
 
         def run():
             try:
-                offsets, model = self.worker.run(job) if self.worker is not None else job()
+                apart = self.worker is not None and job.fits_trees()
+                offsets, model = self.worker.run(job) if apart else job()
                 learner.use(model, offsets)
                 memory.give_back()      # what unpickling the answer left
             except Exception:

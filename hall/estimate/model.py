@@ -269,6 +269,15 @@ class Model:
         return float(p[0]), (None if lo != lo else lo), (None if hi != hi else hi)
 
 
+def enough(columns):
+    """Whether `columns` hold tickets and days enough to try trees on."""
+    day_of, _, reals = columns
+    if len(reals) < MIN_SAMPLES:
+        return False
+    import numpy as np
+    return len(np.unique(day_of)) >= MIN_DAYS
+
+
 def train(columns, seed=0, params=None):
     """A Model from `columns` (day indexes, rows, real waits: arrays, oldest first, as
     `Samples.arrays()` gives them), or None when there are too few or the days held out say the
@@ -277,13 +286,11 @@ def train(columns, seed=0, params=None):
     The days are cut into FOLDS blocks; trees fitted without a block estimate its tickets, so every
     ticket gets an estimate from trees that never saw its day. Those choose the blend and give the
     range; then the trees are fitted on all days."""
-    day_of, rows, reals = columns
-    if not available() or len(reals) < MIN_SAMPLES:
+    if not enough(columns) or not available():      # in that order: no scikit-learn imported for nothing
         return None
     import numpy as np
+    day_of, rows, reals = columns
     days = np.unique(day_of).tolist()
-    if len(days) < MIN_DAYS:
-        return None
     rows = rows.astype(float)           # float64: what estimates read
     reals = reals.tolist()
     day_of = day_of.tolist()

@@ -8,9 +8,12 @@ back), so a hall's memory would grow with its first training and with the size o
 A `Worker` is one child process running `main()` here, started at the first job and
 kept: jobs go in on its stdin and (offsets, model) come back on its stdout, one at a time, each a
 length-prefixed pickle (between a process and the child it started: nothing from outside is
-unpickled). The child pays its imports once and ends when its stdin closes (the app gone).
+unpickled). The child pays its imports once and ends when its stdin closes (the app gone) or
+after IDLE_S without a job. A job with too few tickets for trees only refits the call order, and
+runs where it is asked (`fits_trees`).
 """
 import pickle
+import select
 import struct
 import subprocess
 import sys
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from . import model as learned
 
 _SIZE = struct.Struct(">Q")
+IDLE_S = 120            # a training process with no job for this long ends
 
 
 @dataclass
@@ -31,6 +35,11 @@ class TrainingJob:
     def __call__(self):
         """(offsets, model): the call order refitted and the trees fitted (None: they do not help)."""
         return self.order.fit(), learned.train(self.columns, self.seed)
+
+    def fits_trees(self):
+        """Whether there are tickets and days enough for trees; without, the job only refits the
+        call order (pure Python, a fraction of a second): no reason for a process of its own."""
+        return learned.enough(self.columns)
 
 
 def _send(stream, value):
@@ -55,23 +64,30 @@ class Worker:
     """The app's training process: `run(job)` → `job()` computed there, one job at a time (a
     district's centres all start a new day together; the machine has the server to run too)."""
 
-    def __init__(self):
+    def __init__(self, idle_s=IDLE_S):
+        self.idle_s = idle_s
         self._lock = threading.Lock()
         self._child = None
 
     def run(self, job):
         with self._lock:
-            if self._child is None or self._child.poll() is not None:
-                self._child = subprocess.Popen([sys.executable, "-c", f"from {__name__} import main; main()"],
-                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            try:
-                _send(self._child.stdin, job)
-                ok, answer = _receive(self._child.stdout)
-            except (OSError, EOFError) as e:
-                self._child.kill()
-                self._child.wait()
-                self._child = None
-                raise RuntimeError(f"the training process failed: {e}") from e
+            for attempt in (1, 2):
+                fresh = self._child is None or self._child.poll() is not None
+                if fresh:
+                    code = f"from {__name__} import main; main({self.idle_s!r})"
+                    self._child = subprocess.Popen([sys.executable, "-c", code],
+                                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                try:
+                    _send(self._child.stdin, job)
+                    ok, answer = _receive(self._child.stdout)
+                    break
+                except (OSError, EOFError) as e:
+                    self._child.kill()
+                    self._child.wait()
+                    self._child = None
+                    # a kept child may have ended idle just as the job came: once more with a new one
+                    if fresh or attempt == 2:
+                        raise RuntimeError(f"the training process failed: {e}") from e
             if not ok:
                 raise RuntimeError(f"training failed in its process: {answer}")
             return answer
@@ -84,8 +100,11 @@ class Worker:
                 self._child = None
 
 
-def main():
+def main(idle_s=IDLE_S):
     while True:
+        # a child left idle ends (its app may be long gone, holding it open); the next job starts another
+        if not select.select([sys.stdin], [], [], idle_s)[0]:
+            return
         try:
             job = _receive(sys.stdin.buffer)
         except EOFError:

@@ -32,3 +32,21 @@ def test_a_job_that_fails_is_told_and_the_next_runs():
         assert worker.run(TrainingJob(columns(synthetic(days=2, per_day=50)), CallOrder()))[1] is None
     finally:
         worker.close()
+
+
+def test_a_child_left_idle_ends_and_the_next_job_starts_another():
+    worker = Worker(idle_s=0.5)
+    try:
+        job = TrainingJob(columns(synthetic(days=2, per_day=50)), CallOrder())
+        worker.run(job)
+        first = worker._child
+        first.wait(30)                      # ended on its own, idle
+        assert worker.run(job)[1] is None and worker._child.pid != first.pid
+    finally:
+        worker.close()
+
+
+def test_a_job_too_small_for_trees_does_not_need_a_process():
+    assert not TrainingJob(columns(synthetic(days=2, per_day=600)), CallOrder()).fits_trees()   # two days
+    assert not TrainingJob(columns(synthetic(days=6, per_day=50)), CallOrder()).fits_trees()    # 300 tickets
+    assert TrainingJob(columns(synthetic()), CallOrder()).fits_trees()
