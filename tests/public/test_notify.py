@@ -180,7 +180,7 @@ def test_near_and_called_notices_from_a_wechat_follower(make_app, fake, clock):
 
 
 def test_a_slow_wechat_never_holds_up_a_call(make_app, fake, clock):
-    fake.delay = 2.5        # under the client's 3 s timeout, and far longer than a call takes
+    fake.delay = 2.0        # well under the client's 3 s timeout, and far longer than a call takes
     app = _app(make_app, fake, NOTIFY_AHEAD=0)
     client = app.test_client()
     auth = Auth(app, client)
