@@ -84,7 +84,7 @@ class Nearby:
         nearest `near` first when given (those with no location last), else in the catalogue's order."""
         stop = None if limit is None else offset + limit
         if near is None:
-            return summaries(self.gateway, self.gateway.centre_ids()[offset:stop], now)
+            return [s for s in (self.summary(cid, now) for cid in self.gateway.centre_ids()[offset:stop]) if s]
         out = []
         for cid in ranked(self.table(), near, stop)[offset:stop]:
             s = self.summary(cid, now)
@@ -121,14 +121,3 @@ def init_app(app):
     app.extensions["nearby"] = found = Nearby(gateway)
     gateway.listen("invalidate", found.invalidate)
 
-
-def summaries(gateway, ids, now):
-    """`views.center_summary` of each centre (streams that never became a centre left out)."""
-    out = []
-    for cid in ids:
-        try:
-            with gateway.reading(cid) as state:
-                out.append(views.center_summary(state, now, gateway.waits(state)))
-        except Refused:  # a stream that never became a centre
-            continue
-    return out

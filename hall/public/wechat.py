@@ -291,22 +291,11 @@ def _point(lat, lon):
     return point if ok else None
 
 
-def _summaries(hall, now):
-    out = []
-    for cid in hall.centre_ids():
-        try:
-            with hall.reading(cid) as state:
-                out.append(views.center_summary(state, now, hall.waits(state)))
-        except Refused:
-            continue
-    return out
-
-
 def _command(words, msg, now, base):
     hall = current_app.extensions["hall"]
     command, arg = text.parse(words)
     if command == "board":
-        return text.board_text(_summaries(hall, now), base)
+        return text.board_text(nearby.of(current_app).page(now), base)
     if command == "book":
         return text.book_text(base)
     if command == "ticket_id":
@@ -319,7 +308,7 @@ def _command(words, msg, now, base):
         return text.ticket_text(shown, tz, now, link=f"{base}/m/tickets/{arg}", tracking=tracking)
     if command == "number":
         number, hint = arg
-        centres = text.pick_centre(_summaries(hall, now), hint)
+        centres = text.pick_centre(nearby.of(current_app).page(now), hint)
         if not centres:
             return say("wechat.no_such_centre", hint=hint) + text.help_text(base)
         found = []
