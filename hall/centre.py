@@ -6,10 +6,11 @@ Socket.IO handlers, the CLI and the simulator all come through here; none of the
 store or folds events itself.
 
 After each append, under the centre's lock, the listeners hear the events in named phases, in this
-order: "invalidate" (caches of what the centre looked like), "learn" (the estimator), "record"
-(what is kept from the events beside the log), "publish" (screens, phones, notices) — so that what is
-published is answered from fresh caches and already-learned estimates. Within a phase, listeners run
-in the order they were registered (`listen(phase, fn)`).
+order: "invalidate" (caches of what the centre looked like), "learn" (the estimator), "publish"
+(screens, phones, notices), "record" (what is kept from the events beside the log) — so that what is
+published is answered from fresh caches and already-learned estimates, and no screen waits for the
+bookkeeping that nothing published reads (the reports' aggregates: a Redis round trip or two). Within
+a phase, listeners run in the order they were registered (`listen(phase, fn)`).
 
 Only centres that exist in the store get a state and a lock: an id of the wrong shape, or of no
 centre, is answered 404 at no cost, so that anonymous lookups cannot grow the process.
@@ -34,7 +35,7 @@ from .store.base import SNAPSHOT_FORMAT, STATE_FORMATS
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 20
-PHASES = ("invalidate", "learn", "record", "publish")
+PHASES = ("invalidate", "learn", "publish", "record")
 CENTRE_ID = re.compile(ID_RE.pattern.strip("^$"))          # the catalogue's shape of a centre id
 TICKET_ID = re.compile(rf"({CENTRE_ID.pattern})\.[A-Za-z0-9_-]{{1,64}}")   # <centre>.<token>
 

@@ -286,6 +286,16 @@ class _Hub:
             log.exception("no announcement for %s at window %s of %s", call["ticket"], call["window"], state.id)
             return None
 
+    def write_audio(self):
+        """The announcements of the calls just pushed, written now that the screens have the calls
+        (displays/voice/announce.py: a screen that asks sooner gets its file made on the spot)."""
+        if self.speaker is None:
+            return
+        try:
+            self.speaker.flush()
+        except Exception:   # a screen that fetches one gets it made then, or uses its own voice
+            log.exception("writing announcements failed")
+
     def send_snapshot(self, sid, info, since=None):
         hall, cid = self.hall, info["center"]
         with hall.reading(cid) as state:
@@ -299,6 +309,8 @@ class _Hub:
             # straight to this client (not through the message queue), still under the lock, so
             # that every later push of the centre follows it
             self.sio.server.emit("snapshot", snap, to=sid, ignore_queue=True)
+        if missed:
+            self.write_audio()
 
     # --- connecting ---
 
@@ -367,6 +379,7 @@ class _Hub:
                 fan_out(self.sio.server, messages)
         except Exception:   # the command is already stored; screens resync on the next gap
             log.exception("pushing events %s..%s of %s failed", events[0].get("seq"), events[-1].get("seq"), cid)
+        self.write_audio()
 
     # --- kiosk agents ---
 

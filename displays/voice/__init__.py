@@ -19,9 +19,10 @@ __all__ = ["Voice", "init_app", "BadPack", "words"]
 
 
 class Voice:
-    def __init__(self, default_dir, data_dir, make_missing=True):
+    def __init__(self, default_dir, data_dir, make_missing=True, shared=False):
+        """`shared`: other processes make announcements in the same folder (a message queue)."""
         self.packs = Packs(default_dir, os.path.join(data_dir, "own"), make_missing=make_missing)
-        self.announcer = Announcer(self.packs, os.path.join(data_dir, "announcements"))
+        self.announcer = Announcer(self.packs, os.path.join(data_dir, "announcements"), shared)
 
     def prepare(self):
         """Build the default pack if it is missing (`hall serve`); False when it cannot be."""
@@ -36,13 +37,19 @@ class Voice:
         return True
 
     def announce(self, cid, voice, call):
-        """The path of a call's announcement (`call` as realtime.call_message makes it), or None."""
+        """The path of a call's announcement (`call` as realtime.call_message makes it), or None.
+        Its file is written by `flush()`, or when it is first fetched."""
         return self.announcer.make(cid, voice, call["ticket"], call["window"], call.get("window_name"))
+
+    def flush(self):
+        """Write the announcements named since the last flush: call it once their calls are out."""
+        self.announcer.flush()
 
 
 def init_app(app):
     data = os.path.join(app.config["DATA_DIR"], "voice")
     default = app.config.get("VOICE_PACK") or os.path.join(data, "default")
-    v = Voice(default, data, make_missing=app.config.get("VOICE_MAKE_MISSING", True))
+    v = Voice(default, data, make_missing=app.config.get("VOICE_MAKE_MISSING", True),
+              shared=bool(app.config.get("REDIS_URL")))
     app.extensions["voice"] = v
     return v

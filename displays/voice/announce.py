@@ -9,11 +9,18 @@ gives a new name) and the repeats, so the same words give the same path, `/audio
 and a screen may cache it for ever. The text → path memo answers a repeated call (a recall, the
 same ticket at the same window) without touching a clip; the newest MAX_FILES files per language
 stay on disk.
+
+A call's path is known before its file exists: the name is a digest of the clips' digests. So the
+call goes to the screens first and the file (joining the clips, about a millisecond) is written
+after, by `flush()`; a screen that asks for it sooner gets it made on the spot. With processes that
+share the folder (a message queue: `shared`), a screen of another process may ask before the one
+that made the call has flushed: a missing name is then waited for, SHARED_WAIT_S at most.
 """
 import hashlib
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -30,6 +37,8 @@ REPEAT_PAUSE_MS = 800   # between two sayings of the sentence
 MAX_FILES = 500         # per language on disk; a day's calls repeat, few screens fetch an old one
 MEMO = 2000             # text → path entries kept in memory
 URL_PREFIX = "/audio"
+SHARED_WAIT_S = 1.0     # another process writes a call's file right after its own screens heard it
+SHARED_POLL_S = 0.01
 
 
 def _silence(ms):
@@ -37,32 +46,50 @@ def _silence(ms):
 
 
 class Announcer:
-    def __init__(self, packs, cache_dir):
-        self.packs, self.cache_dir = packs, cache_dir
+    def __init__(self, packs, cache_dir, shared=False):
+        self.packs, self.cache_dir, self.shared = packs, cache_dir, shared
         self._memo = OrderedDict()
+        self._pending = {}          # name → (lang, chime, clips, repeat): named, not yet on disk
         self._lock = threading.Lock()
         self._written = 0
 
+    def _file(self, lang, name):
+        return os.path.join(self.cache_dir, lang, name + ".wav")
+
     def path_of(self, lang, name):
-        """The file of a served announcement, or None (names are hex digests, nothing else)."""
+        """The file of a served announcement, made now if it is still to be written, or None
+        (names are hex digests, nothing else)."""
         if lang not in words.LANGS or len(name) != 24 or any(c not in "0123456789abcdef" for c in name):
             return None
-        path = os.path.join(self.cache_dir, lang, name + ".wav")
-        return path if os.path.exists(path) else None
+        path = self._file(lang, name)
+        if os.path.exists(path):
+            return path
+        with self._lock:
+            job = self._pending.pop(name, None)
+            if job is not None:
+                self._write(name, *job)
+                return path
+        deadline = time.monotonic() + (SHARED_WAIT_S if self.shared else 0)
+        while time.monotonic() < deadline:
+            time.sleep(SHARED_POLL_S)
+            if os.path.exists(path):
+                return path
+        return None
 
     def words(self, voice, ticket, window, window_name=None):
         return words.announcement(voice["template"], voice["lang"], ticket, window, window_name)
 
     def make(self, cid, voice, ticket, window, window_name=None):
-        """The path of the call's announcement, made now if it is not yet; None when no clip can be had."""
+        """The path of the call's announcement (its file is written by `flush()`, or when first asked
+        for); None when no clip can be had."""
         lang, repeat = voice["lang"], int(voice.get("repeat") or 1)
         keys = tuple(self.words(voice, ticket, window, window_name))
         memo_key = (cid, self.packs.stamp(cid), lang, keys, repeat)
         hit = self._memo.get(memo_key)
-        if hit is not None and os.path.exists(os.path.join(self.cache_dir, lang, hit + ".wav")):
+        if hit is not None and (hit in self._pending or os.path.exists(self._file(lang, hit))):
             return f"{URL_PREFIX}/{lang}/{hit}.wav"
         with self._lock:
-            name = self._make(cid, lang, keys, repeat)
+            name = self._name(cid, lang, keys, repeat)
             if name is None:
                 return None
             self._memo[memo_key] = name
@@ -71,7 +98,17 @@ class Announcer:
                 self._memo.popitem(last=False)
         return f"{URL_PREFIX}/{lang}/{name}.wav"
 
-    def _make(self, cid, lang, keys, repeat):
+    def flush(self):
+        """Write the announcements named since the last flush (after their calls were pushed)."""
+        while self._pending:
+            with self._lock:
+                if not self._pending:
+                    return
+                name, job = self._pending.popitem()
+                self._write(name, *job)
+
+    def _name(self, cid, lang, keys, repeat):
+        """The announcement's name; its file is left to write when it is not on disk yet."""
         clips = []
         for key in keys:
             c = self.packs.clip(cid, lang, key)
@@ -86,10 +123,14 @@ class Announcer:
         for c in ([chime] if chime else []) + clips:
             h.update(c.digest.encode())
         name = h.hexdigest()[:24]
-        path = os.path.join(self.cache_dir, lang, name + ".wav")
+        path = self._file(lang, name)
         if os.path.exists(path):
             os.utime(path)          # in use again: not the oldest to prune
-            return name
+        else:
+            self._pending[name] = (lang, chime, clips, repeat)
+        return name
+
+    def _write(self, name, lang, chime, clips, repeat):
         gap = _silence(GAP_MS)
         saying = []
         for i, c in enumerate(clips):
@@ -97,12 +138,10 @@ class Announcer:
         parts = [chime.samples, _silence(CHIME_GAP_MS)] if chime else []
         for r in range(repeat):
             parts += ([_silence(REPEAT_PAUSE_MS)] if r else []) + saying
-        pcm = np.concatenate(parts).astype(np.float32) / 32767
-        _write(path, encode(pcm))
+        _write(self._file(lang, name), encode(np.concatenate(parts)))
         self._written += 1
         if self._written % 50 == 0:
             self._prune(lang)
-        return name
 
     def _prune(self, lang):
         folder = os.path.join(self.cache_dir, lang)

@@ -56,8 +56,12 @@ def decode(data, max_s=MAX_CLIP_S):
 
 
 def encode(samples, rate=RATE):
-    """16-bit mono PCM WAV bytes."""
-    pcm = np.clip(np.round(np.asarray(samples, np.float32) * 32767), -32768, 32767).astype("<i2")
+    """16-bit mono PCM WAV bytes of float samples in [-1, 1], or of 16-bit samples as they are."""
+    samples = np.asarray(samples)
+    if samples.dtype == np.int16:
+        pcm = samples.astype("<i2", copy=False)
+    else:
+        pcm = np.clip(np.round(samples.astype(np.float32) * 32767), -32768, 32767).astype("<i2")
     out = io.BytesIO()
     with wave.open(out, "wb") as w:
         w.setnchannels(1)

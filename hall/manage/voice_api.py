@@ -61,6 +61,7 @@ def preview(cid):
     clips = [{"clip": k, "says": fixed.get(k) or k.partition(":")[2],
               "source": v.packs.source(cid, settings["lang"], k)} for k in [words.CHIME, *keys]]
     audio = v.announce(cid, settings, {"ticket": ticket, "window": window, "window_name": name})
+    v.flush()               # the manager plays it next
     # sources are read again: making the announcement may have made a missing clip
     for c in clips:
         c["source"] = v.packs.source(cid, settings["lang"], c["clip"])
