@@ -96,6 +96,20 @@ class Hall:
             raise not_found(f"no centre {cid!r}", "unknown_center")
         return state
 
+    def held(self, cid, has=None):
+        """The centre's state as this process holds it, caught up with the store only when it holds
+        none or `has(state)` is false: for a request's checks that a centre or a window exists
+        before its command, which decides on the caught-up state and checks again. On Redis this
+        spares a command a round trip per check; a centre or window another process has just
+        added is still found."""
+        with self.locked(cid):
+            state = self._states.get(cid)
+            if state is None or state.config is None or (has is not None and not has(state)):
+                state = self._caught_up(cid)
+        if state.config is None:
+            raise not_found(f"no centre {cid!r}", "unknown_center")
+        return state
+
     def waits(self, state):
         """The estimates the views show of `state` (see `hall.estimate.Estimator.waits`)."""
         return self.estimator.waits(state)

@@ -181,8 +181,8 @@ def pushes(state, events, now, waits, audio=None):
 
     `audio(state, call)` gives a call's announcement path (the app's voice; None in pure uses).
 
-    The call goes first: with the direct frames of hall/server.py each further message costs the
-    server a few microseconds per screen, and none of it delays the call the hall is waiting for.
+    The call goes first: a screen reads it first of the command's messages, which hall/server.py
+    writes to each screen in one `send`.
     """
     cid = state.id
     stamp = {"seq": events[-1]["seq"], "prev": events[0]["seq"] - 1}

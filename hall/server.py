@@ -13,8 +13,8 @@ engine.io queues it for that client's writer greenlet, which wakes (a switch, a 
 frames it for gevent-websocket, whose `sendall` asks the kernel for the buffer size before it
 sends; the last of 1,000 screens heard a call 30–60 ms after the first. Written here, it costs
 one non-blocking `send` and about 8–9 µs (README, "Real time"). A command's messages come as one
-batch (`fan_out`, installed on the Socket.IO server for hall/message_queue.py): the call goes to
-every screen alone first, then each screen's share of the rest in a single `send`. The rules that
+batch (`fan_out`, installed on the Socket.IO server for hall/message_queue.py): each screen's
+share of it, the call first, in a single `send`. The rules that
 keep every client's messages whole and in the order they were emitted:
 
 - every byte for a WebSocket goes through its `_Frames` (gevent-websocket's `raw_write`), which
@@ -44,6 +44,7 @@ from geventwebsocket.websocket import Header, WebSocket
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
+from .collector import QuietCollector
 from .message_queue import FAN_OUT_ATTR
 
 FRAMES_KEY = "hall.frames"      # the environ key of a WebSocket's `_Frames`
@@ -131,11 +132,12 @@ def _text_frame(payload):
     return bytes(Header.encode_header(True, WebSocket.OPCODE_TEXT, b"", len(data), 0)) + data
 
 
-def install_fanout(sio):
+def install_fanout(sio, on_broadcast=None):
     """Make `sio` (a Flask-SocketIO `SocketIO` in gevent mode) broadcast as the docstring says.
 
     Returns whether it did: not outside gevent, nor (with a warning) when the library internals
     it leans on are gone, in which case everything keeps working at the libraries' speed.
+    `on_broadcast()` is called as each command's messages go out (hall/collector.py).
     """
     server = sio.server
     eio = server.eio
@@ -188,16 +190,17 @@ def install_fanout(sio):
     manager = server.manager
 
     def fan_out(messages):
-        """A command's messages, [(event, data, rooms)], to this process's clients, in order: its
-        call alone first (the one thing a hall waits for: no screen's call waits for another
-        screen's windows and queues), then each client's share of the rest in ONE write, framed
-        once per combination of messages. Most of a broadcast's cost is the `send` itself, and a
-        command has three to six messages: a `call-next` costs each screen two sends, not four."""
-        if len(messages) > 1 and messages[0][0] == "call":
-            write_each(messages[:1])
-            write_each(messages[1:])
-        else:
-            write_each(messages)
+        """A command's messages, [(event, data, rooms)], to this process's clients, in order, each
+        client's share in ONE write, framed once per combination of messages (the call first in
+        it). Most of a broadcast's cost is the `send` itself, and a command has three to six
+        messages: a `call-next` costs each screen one send. Sending the call alone first and the
+        rest after (two sends) was measured slower for the last screen's call, not faster: with
+        1,000 screens over two processes on two cores, p99 20–24 ms against 14–15 ms in one
+        write (bench/realtime.py), since the second round of sends takes the CPU the other
+        process needs for its calls."""
+        if on_broadcast is not None:
+            on_broadcast()
+        write_each(messages)
 
     def write_each(messages):
         packets, frames, wanted = [], [], {}     # wanted: eio sid → indices of its messages, in order
@@ -232,7 +235,9 @@ def install_fanout(sio):
 def serve(app, host, port):
     """Serve `app` (and its Socket.IO) until interrupted. Needs gevent's monkey patching first."""
     sio = app.extensions["socketio"]
-    install_fanout(sio)
+    collector = QuietCollector()
+    install_fanout(sio, collector.busy)
+    gevent.spawn(collector.run, gevent.sleep)
     if not sio.server.manager_initialized:
         # the message queue listens from the start (python-socketio waits for the first client):
         # a screen's snapshot is then never older than what the queue brings it next

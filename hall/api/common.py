@@ -70,12 +70,11 @@ def check(p, roles, center=None):
 
 def existing_center(cid):
     """404 early for an unknown centre, so later checks speak of a real one."""
-    hall().state(cid)
+    hall().held(cid)
     return cid
 
 
 def existing_window(cid, number):
-    with hall().reading(cid) as state:
-        if number not in state.windows:
-            raise Refused("unknown_window", f"no window {number} in this centre", 404)
+    if number not in hall().held(cid, lambda state: number in state.windows).windows:
+        raise Refused("unknown_window", f"no window {number} in this centre", 404)
     return number
