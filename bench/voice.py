@@ -49,6 +49,7 @@ def announcer_figures(pack, calls):
             settings = {"lang": lang, "template": template, "repeat": 2}
             t = time.perf_counter()
             first = v.announce("bench", settings, {"ticket": "Z999", "window": 999, "window_name": "999号窗口"})
+            v.flush()
             first_ms = (time.perf_counter() - t) * 1000
             said = [{"ticket": f"A{i:03d}", "window": 1 + i % 200, "window_name": f"{1 + i % 200}号窗口"}
                     for i in range(calls)]
@@ -56,6 +57,7 @@ def announcer_figures(pack, calls):
             for c in said:
                 t = time.perf_counter()
                 path = v.announce("bench", settings, c)
+                v.flush()           # written: ready to fetch (a running hall writes it once the call is out)
                 cold.append((time.perf_counter() - t) * 1000)
                 sizes.append(os.path.getsize(v.announcer.path_of(lang, path.rsplit("/", 1)[1][:-4])))
             for c in said:
