@@ -2,48 +2,34 @@
 import gc
 import weakref
 
-import pytest
-
 from hall import collector
 from hall.collector import QuietCollector
 
 
-class Clock:
-    def __init__(self):
-        self.t = 1000.0
-
-    def __call__(self):
-        return self.t
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
 def test_a_full_collection_waits_for_a_quiet_moment(clock):
     ran = []
-    c = QuietCollector(clock, lambda: ran.append(clock.t))
-    clock.t += collector.EVERY_S - 1
+    c = QuietCollector(clock, lambda: ran.append(clock.now))
+    clock.advance(collector.EVERY_S - 1)
     assert not c.step()                         # not yet due
-    clock.t += 1
+    clock.advance(1)
     c.busy()                                    # a broadcast just went out
-    clock.t += collector.QUIET_S / 2
+    clock.advance(collector.QUIET_S / 2)
     assert not c.step() and ran == []
-    clock.t += collector.QUIET_S / 2
-    assert c.step() and ran == [clock.t]        # quiet long enough
+    clock.advance(collector.QUIET_S / 2)
+    assert c.step() and ran == [clock.now]      # quiet long enough
     assert not c.step()                         # and not again at once
     assert c.full_collections == 1
 
 
 def test_a_hall_never_quiet_still_collects(clock):
     ran = []
-    c = QuietCollector(clock, lambda: ran.append(clock.t))
-    while clock.t < 1000.0 + collector.AT_MOST_S - collector.CHECK_S:
-        clock.t += collector.CHECK_S
+    c = QuietCollector(clock, lambda: ran.append(clock.now))
+    start = clock.now
+    while clock.now < start + collector.AT_MOST_S - collector.CHECK_S:
+        clock.advance(collector.CHECK_S)
         c.busy()
         assert not c.step()
-    clock.t += collector.CHECK_S
+    clock.advance(collector.CHECK_S)
     c.busy()
     assert c.step() and len(ran) == 1
 
@@ -64,7 +50,7 @@ def test_installed_python_leaves_cycles_to_it_and_it_frees_them(clock):
         del a, b
         gc.collect(1)           # the younger collections go on, and no longer reach it
         assert gone() is not None
-        clock.t += collector.AT_MOST_S
+        clock.advance(collector.AT_MOST_S)
         assert c.step()
         assert gone() is None
     finally:
