@@ -68,7 +68,8 @@ class Announcer:
             job = self._pending.pop(name, None)
             if job is not None:
                 self._write(name, *job)
-                return path
+        if os.path.exists(path):        # written just now, here or by a flush that held the lock
+            return path
         deadline = time.monotonic() + (SHARED_WAIT_S if self.shared else 0)
         while time.monotonic() < deadline:
             time.sleep(SHARED_POLL_S)

@@ -213,3 +213,43 @@ def test_serving_keeps_a_pack_put_in_place_of_the_default_and_remakes_an_old_one
     (ours / "zh-CN").mkdir(parents=True)
     (ours / "manifest.json").write_text('{"name": "default", "recipe": {"engine": "an older one"}}')
     assert not Voice(str(ours), str(tmp_path / "d2")).packs.default_ready()
+
+
+SAYS = {"lang": "zh-CN", "template": "请{ticket}号到{window}办理", "repeat": 2}
+
+
+def test_a_calls_file_is_written_after_it_is_named_or_when_first_asked_for(tmp_path, tone_pack):
+    from displays.voice import Voice
+    v = Voice(tone_pack, str(tmp_path / "voice"), make_missing=False)
+    first = v.announce("east", SAYS, {"ticket": "A001", "window": 11, "window_name": "11号窗口"})
+    second = v.announce("east", SAYS, {"ticket": "A002", "window": 11, "window_name": "11号窗口"})
+    names = [p.rsplit("/", 1)[1][:-4] for p in (first, second)]
+    files = [tmp_path / "voice" / "announcements" / "zh-CN" / f"{n}.wav" for n in names]
+    assert not any(f.exists() for f in files)       # named: the call can go out before the file
+    assert v.announcer.path_of("zh-CN", names[0]) == str(files[0])      # asked for first: made then
+    pieces = tones.heard(files[0].read_bytes(), FREQS)
+    assert [k for k, _, _ in pieces] == ["chime"] + SAYS_A001_AT_11 * 2
+    assert not files[1].exists()
+    v.flush()
+    assert files[1].exists()
+    assert v.announce("east", SAYS, {"ticket": "A002", "window": 11, "window_name": "11号窗口"}) == second
+
+
+def test_a_process_sharing_the_folder_waits_for_the_file_another_is_writing(tmp_path, tone_pack):
+    import threading
+    from displays.voice import Voice
+    folder = str(tmp_path / "voice")
+    caller = Voice(tone_pack, folder, make_missing=False, shared=True)
+    other = Voice(tone_pack, folder, make_missing=False, shared=True)
+    alone = Voice(tone_pack, folder, make_missing=False)
+    path = caller.announce("east", SAYS, {"ticket": "A001", "window": 11, "window_name": "11号窗口"})
+    name = path.rsplit("/", 1)[1][:-4]
+    assert alone.announcer.path_of("zh-CN", name) is None         # no message queue: nobody else writes it
+    later = threading.Timer(0.2, caller.flush)
+    later.start()
+    try:
+        found = other.announcer.path_of("zh-CN", name)       # asked before the caller wrote it
+    finally:
+        later.join()
+    assert found is not None and os.path.getsize(found) > 0
+    assert other.announcer.path_of("zh-CN", "0" * 24) is None   # and a name no one writes is not found
