@@ -7,8 +7,9 @@ first URL named. `RedisQueue` differs in two ways:
 - `emit_batch` sends all the messages of one command, for every room, as ONE publish, and sends
   it before this process fans them out to its own clients (it reads Redis's reply afterwards), so
   the other processes fan out at the same time as this one; each listener hands a batch's
-  messages to its clients in order. Anything else emitted (a kiosk's `print`, `id_card`) goes
-  through the library's one-publish-per-emit path on the same channel.
+  messages to its clients in order, then tells `on_relayed(centre, messages)` (hall/realtime.py
+  makes the calls' announcements for its own screens there). Anything else emitted (a kiosk's
+  `print`, `id_card`) goes through the library's one-publish-per-emit path on the same channel.
 - `HALL_REDIS_URL` may name a Redis Cluster (`hall.store.redis.connect`). A cluster carries a
   PUBLISH to every node over its bus, so each process publishes to and listens on one node (the
   first named that answers) and moves on to the cluster's next node when that one fails;
@@ -52,6 +53,7 @@ class RedisQueue(PubSubManager):
         self._publisher = None      # (node index, client)
         self._next = 0              # the node to try first when there is no publisher
         self._listening = None      # (node index, pubsub), subscribed
+        self.on_relayed = None      # fn(centre, messages) after another process's batch is fanned out
 
     # --- the nodes ---
 
@@ -93,10 +95,11 @@ class RedisQueue(PubSubManager):
 
     # --- publishing ---
 
-    def emit_batch(self, messages):
+    def emit_batch(self, centre, messages):
         """Send one command's messages, [(event, data, rooms)], to the clients of every process:
         one publish, then this process's own clients while Redis passes it on."""
-        batch = {"method": "batch", "host_id": self.host_id, "emits": [[e, d, r] for e, d, r in messages]}
+        batch = {"method": "batch", "host_id": self.host_id, "center": centre,
+                 "emits": [[e, d, r] for e, d, r in messages]}
         sent = self._send(batch)
         try:
             fan_out(self.server, messages)
@@ -207,7 +210,10 @@ class RedisQueue(PubSubManager):
         if data.get("host_id") == self.host_id:
             return          # our own: this process's clients have had it
         try:
-            fan_out(self.server, [(event, payload, rooms) for event, payload, rooms in data.get("emits") or ()])
+            messages = [(event, payload, rooms) for event, payload, rooms in data.get("emits") or ()]
+            fan_out(self.server, messages)
+            if self.on_relayed is not None:
+                self.on_relayed(data.get("center"), messages)
         except Exception:   # a bad batch must not stop the listener; the screens resync on the gap
             log.exception("relaying a batch from %s failed", data.get("host_id"))
 

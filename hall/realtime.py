@@ -56,7 +56,7 @@ from flask_socketio import SocketIO, join_room
 from socketio.exceptions import ConnectionRefusedError
 
 from . import views
-from .message_queue import RedisQueue, fan_out
+from .message_queue import NAMESPACE, RedisQueue, fan_out
 from .auth import principal_for
 from .core.config import VOICE_TEMPLATES
 from .core.errors import Refused
@@ -260,6 +260,8 @@ def init_app(app):
     sio.on("snapshot")(hub.on_snapshot)
     app.extensions["kiosk_agent_online"] = hub.agent_online
     hub.hall.listen("publish", hub.on_events)
+    if url:
+        queue["client_manager"].on_relayed = hub.on_relayed
     if mode == "gevent":
         # Start-up objects (modules, the catalogue, folded state) never die: moving them out of
         # the collector's sight keeps full collections, which otherwise land mid-broadcast and set
@@ -374,11 +376,29 @@ class _Hub:
             messages = pushes(state, events, hall.clock(), hall.waits(state), self.audio)
             manager = self.sio.server.manager
             if isinstance(manager, RedisQueue):
-                manager.emit_batch(messages)        # one publish for the command, whatever it changed
+                manager.emit_batch(cid, messages)   # one publish for the command, whatever it changed
             else:
                 fan_out(self.sio.server, messages)
         except Exception:   # the command is already stored; screens resync on the next gap
             log.exception("pushing events %s..%s of %s failed", events[0].get("seq"), events[-1].get("seq"), cid)
+        self.write_audio()
+
+    def on_relayed(self, cid, messages):
+        """Another process's command, just heard by this process's clients: its call's announcement
+        is made here too (after the screens have the call), since a screen fetches it from the
+        process it is connected to, and processes on other machines share no folder."""
+        if self.speaker is None or not isinstance(cid, str):
+            return
+        manager = self.sio.server.manager
+        for event, data, rooms in messages:
+            if event != "call" or not isinstance(data, dict) or not data.get("audio") \
+                    or next(iter(manager.get_participants(NAMESPACE, rooms)), None) is None:
+                continue
+            try:
+                self.speaker.relayed(cid, voice(self.hall.held(cid)), data)
+            except Exception:   # its screens then use their own voices
+                log.exception("no announcement here for %s at window %s of %s", data.get("ticket"),
+                              data.get("window"), cid)
         self.write_audio()
 
     # --- kiosk agents ---

@@ -19,10 +19,9 @@ __all__ = ["Voice", "init_app", "BadPack", "words"]
 
 
 class Voice:
-    def __init__(self, default_dir, data_dir, make_missing=True, shared=False):
-        """`shared`: other processes make announcements in the same folder (a message queue)."""
+    def __init__(self, default_dir, data_dir, make_missing=True):
         self.packs = Packs(default_dir, os.path.join(data_dir, "own"), make_missing=make_missing)
-        self.announcer = Announcer(self.packs, os.path.join(data_dir, "announcements"), shared)
+        self.announcer = Announcer(self.packs, os.path.join(data_dir, "announcements"))
 
     def prepare(self):
         """Build the default pack if it is missing (`hall serve`); False when it cannot be."""
@@ -41,6 +40,13 @@ class Voice:
         Its file is written by `flush()`, or when it is first fetched."""
         return self.announcer.make(cid, voice, call["ticket"], call["window"], call.get("window_name"))
 
+    def relayed(self, cid, voice, call):
+        """Make here the announcement of a call another process made and gave its `audio` path
+        (processes on other machines share no folder), and serve it under that path."""
+        ours = self.announce(cid, voice, call)
+        if ours is not None and call.get("audio"):
+            self.announcer.alias(call["audio"], ours)
+
     def flush(self):
         """Write the announcements named since the last flush: call it once their calls are out."""
         self.announcer.flush()
@@ -49,7 +55,6 @@ class Voice:
 def init_app(app):
     data = os.path.join(app.config["DATA_DIR"], "voice")
     default = app.config.get("VOICE_PACK") or os.path.join(data, "default")
-    v = Voice(default, data, make_missing=app.config.get("VOICE_MAKE_MISSING", True),
-              shared=bool(app.config.get("REDIS_URL")))
+    v = Voice(default, data, make_missing=app.config.get("VOICE_MAKE_MISSING", True))
     app.extensions["voice"] = v
     return v

@@ -12,15 +12,15 @@ stay on disk.
 
 A call's path is known before its file exists: the name is a digest of the clips' digests. So the
 call goes to the screens first and the file (joining the clips, about a millisecond) is written
-after, by `flush()`; a screen that asks for it sooner gets it made on the spot. With processes that
-share the folder (a message queue: `shared`), a screen of another process may ask before the one
-that made the call has flushed: a missing name is then waited for, SHARED_WAIT_S at most.
+after, by `flush()`; a screen that asks for it sooner gets it made on the spot. A process that
+relays another's call (a message queue) makes the announcement too, for its own screens: with the
+same clips it gets the same name; with others (a centre's own recordings uploaded to another
+machine) the other's name is kept as an alias of its own (`alias`).
 """
 import hashlib
 import logging
 import os
 import threading
-import time
 from collections import OrderedDict
 
 import numpy as np
@@ -37,8 +37,12 @@ REPEAT_PAUSE_MS = 800   # between two sayings of the sentence
 MAX_FILES = 500         # per language on disk; a day's calls repeat, few screens fetch an old one
 MEMO = 2000             # text → path entries kept in memory
 URL_PREFIX = "/audio"
-SHARED_WAIT_S = 1.0     # another process writes a call's file right after its own screens heard it
-SHARED_POLL_S = 0.01
+
+
+def _parts(path):
+    """(lang, name) of an announcement's path, /audio/<lang>/<name>.wav."""
+    lang, _, file = path[len(URL_PREFIX) + 1:].partition("/")
+    return lang, file.removesuffix(".wav")
 
 
 def _silence(ms):
@@ -46,10 +50,11 @@ def _silence(ms):
 
 
 class Announcer:
-    def __init__(self, packs, cache_dir, shared=False):
-        self.packs, self.cache_dir, self.shared = packs, cache_dir, shared
+    def __init__(self, packs, cache_dir):
+        self.packs, self.cache_dir = packs, cache_dir
         self._memo = OrderedDict()
         self._pending = {}          # name → (lang, chime, clips, repeat): named, not yet on disk
+        self._aliases = OrderedDict()   # (lang, another process's name) → ours for the same words
         self._lock = threading.Lock()
         self._written = 0
 
@@ -61,6 +66,7 @@ class Announcer:
         (names are hex digests, nothing else)."""
         if lang not in words.LANGS or len(name) != 24 or any(c not in "0123456789abcdef" for c in name):
             return None
+        name = self._aliases.get((lang, name), name)
         path = self._file(lang, name)
         if os.path.exists(path):
             return path
@@ -68,14 +74,19 @@ class Announcer:
             job = self._pending.pop(name, None)
             if job is not None:
                 self._write(name, *job)
-        if os.path.exists(path):        # written just now, here or by a flush that held the lock
-            return path
-        deadline = time.monotonic() + (SHARED_WAIT_S if self.shared else 0)
-        while time.monotonic() < deadline:
-            time.sleep(SHARED_POLL_S)
-            if os.path.exists(path):
-                return path
-        return None
+        # written just now, here or by a flush that held the lock
+        return path if os.path.exists(path) else None
+
+    def alias(self, theirs, ours):
+        """Serve `ours` (a path this announcer made) under `theirs`, another process's path for the
+        same words."""
+        (lang, their_name), (_, our_name) = _parts(theirs), _parts(ours)
+        if their_name != our_name:
+            with self._lock:
+                self._aliases[(lang, their_name)] = our_name
+                self._aliases.move_to_end((lang, their_name))
+                while len(self._aliases) > MEMO:
+                    self._aliases.popitem(last=False)
 
     def words(self, voice, ticket, window, window_name=None):
         return words.announcement(voice["template"], voice["lang"], ticket, window, window_name)

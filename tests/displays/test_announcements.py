@@ -235,21 +235,24 @@ def test_a_calls_file_is_written_after_it_is_named_or_when_first_asked_for(tmp_p
     assert v.announce("east", SAYS, {"ticket": "A002", "window": 11, "window_name": "11号窗口"}) == second
 
 
-def test_a_process_sharing_the_folder_waits_for_the_file_another_is_writing(tmp_path, tone_pack):
-    import threading
+def test_a_relayed_call_is_made_here_too_and_served_under_the_callers_path(tmp_path, tone_pack):
     from displays.voice import Voice
-    folder = str(tmp_path / "voice")
-    caller = Voice(tone_pack, folder, make_missing=False, shared=True)
-    other = Voice(tone_pack, folder, make_missing=False, shared=True)
-    alone = Voice(tone_pack, folder, make_missing=False)
-    path = caller.announce("east", SAYS, {"ticket": "A001", "window": 11, "window_name": "11号窗口"})
-    name = path.rsplit("/", 1)[1][:-4]
-    assert alone.announcer.path_of("zh-CN", name) is None         # no message queue: nobody else writes it
-    later = threading.Timer(0.2, caller.flush)
-    later.start()
-    try:
-        found = other.announcer.path_of("zh-CN", name)       # asked before the caller wrote it
-    finally:
-        later.join()
-    assert found is not None and os.path.getsize(found) > 0
-    assert other.announcer.path_of("zh-CN", "0" * 24) is None   # and a name no one writes is not found
+    call = {"ticket": "A001", "window": 11, "window_name": "11号窗口"}
+    caller = Voice(tone_pack, str(tmp_path / "caller"), make_missing=False)
+    call["audio"] = caller.announce("east", SAYS, call)
+    name = call["audio"].rsplit("/", 1)[1][:-4]
+    same = Voice(tone_pack, str(tmp_path / "same-pack"), make_missing=False)        # another machine
+    assert same.announcer.path_of("zh-CN", name) is None
+    same.relayed("east", SAYS, call)
+    assert same.announcer.path_of("zh-CN", name) is not None
+
+    # a machine whose pack differs (another chime) says the same words with its own clips
+    other_pack = tones.write_pack(str(tmp_path / "other-pack"), {**FREQS, "chime": FREQS["chime"] * 1.5})
+    other = Voice(other_pack, str(tmp_path / "other"), make_missing=False)
+    other.relayed("east", SAYS, call)
+    other.flush()
+    served = other.announcer.path_of("zh-CN", name)
+    assert served is not None and not served.endswith(name + ".wav")
+    with open(served, "rb") as f:
+        data = f.read()
+    assert tones.wav_seconds(data) > 1

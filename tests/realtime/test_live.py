@@ -5,6 +5,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.request
 
 import pytest
 import socketio
@@ -110,6 +111,10 @@ def test_two_processes_on_one_redis_deliver_across(hall_server, listeners, reque
     via_first.window(1, "call-next")
     [call] = screen_on_second.wait_for(lambda s: s.calls(), what="the call made through the other process")
     assert (call["ticket"], call["window"]) == ("A001", 1)
+    # each process has its own data folder, as on two machines: the one a screen is connected to
+    # made the announcement too, under the path the call gave
+    with urllib.request.urlopen(second.url + call["audio"], timeout=10) as r:
+        assert r.status == 200 and r.headers["Content-Type"] == "audio/wav" and r.read(4) == b"RIFF"
     via_second.window(1, "recall")
     calls = window_on_first.wait_for(lambda s: len(s.calls()) == 2 and s.calls())
     assert [(c["ticket"], c["recall"]) for c in calls] == [("A001", False), ("A001", True)]
