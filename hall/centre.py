@@ -110,6 +110,12 @@ class Hall:
             raise not_found(f"no centre {cid!r}", "unknown_center")
         return state
 
+    def peek(self, cid):
+        """The centre's state as this process holds it, or None: without its lock or the store, for
+        what only the catalogue changes (a centre's voice), read where waiting for the lock would
+        hold up other work (the message queue's listener). Never for deciding or answering."""
+        return self._states.get(cid)
+
     def waits(self, state):
         """The estimates the views show of `state` (see `hall.estimate.Estimator.waits`)."""
         return self.estimator.waits(state)

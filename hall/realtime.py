@@ -387,15 +387,16 @@ class _Hub:
         """Another process's command, just heard by this process's clients: its call's announcement
         is made here too (after the screens have the call), since a screen fetches it from the
         process it is connected to, and processes on other machines share no folder."""
-        if self.speaker is None or not isinstance(cid, str):
-            return
+        state = self.hall.peek(cid) if self.speaker is not None and isinstance(cid, str) else None
+        if state is None or state.config is None:
+            return          # no screen of that centre here: it would hold the state
         manager = self.sio.server.manager
         for event, data, rooms in messages:
             if event != "call" or not isinstance(data, dict) or not data.get("audio") \
                     or next(iter(manager.get_participants(NAMESPACE, rooms)), None) is None:
                 continue
             try:
-                self.speaker.relayed(cid, voice(self.hall.held(cid)), data)
+                self.speaker.relayed(cid, voice(state), data)
             except Exception:   # its screens then use their own voices
                 log.exception("no announcement here for %s at window %s of %s", data.get("ticket"),
                               data.get("window"), cid)
