@@ -200,9 +200,6 @@ def install_fanout(sio, on_broadcast=None):
         process needs for its calls."""
         if on_broadcast is not None:
             on_broadcast()
-        write_each(messages)
-
-    def write_each(messages):
         packets, frames, wanted = [], [], {}     # wanted: eio sid → indices of its messages, in order
         for i, (event, data, rooms) in enumerate(messages):
             pkt = eio_packet.Packet(eio_packet.MESSAGE,
